@@ -1,0 +1,425 @@
+"""Every parameter of the method, each with its value, unit and source.
+
+One frozen object is passed to every calculation; the dashboard, the CLI and the report read the
+units and sources from here so that no figure appears without them. Overrides are validated and
+every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from estates.errors import AssumptionError, ProblemList
+from estates.model import AGE_BANDS, HOUSING_TYPES
+
+FS4 = (
+    "DLUHC Fact Sheet 4: New homes and healthcare facilities (Nov 2023), quoting the HUDU "
+    "planning standard"
+)
+ASSUMPTION = "assumption (no authoritative source): edit to local evidence"
+ROOMS = "HBN 11-01 era planning guidance; design guidance for room utilisation"
+
+
+def _fig(
+    default: Any,
+    unit: str,
+    source: str,
+    label: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    kind: str = "number",
+    group: str = "",
+) -> Any:
+    meta = {
+        "unit": unit,
+        "source": source,
+        "label": label,
+        "minimum": minimum,
+        "maximum": maximum,
+        "exclusive_minimum": exclusive_minimum,
+        "kind": kind,
+        "group": group,
+    }
+    if isinstance(default, tuple):
+        return field(default=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _profile(values: Mapping[str, float]) -> tuple[float, ...]:
+    return tuple(float(values.get(b, 0.0)) for b in AGE_BANDS)
+
+
+# Age profile of residents of new general-needs homes. ONS mid-2022 England shares, rounded;
+# new-build households skew young, so this errs towards older (heavier) demand.
+_GENERAL_PROFILE = _profile(
+    {"0_4": 0.055, "5_14": 0.12, "15_44": 0.39, "45_64": 0.25, "65_74": 0.1, "75_84": 0.06,
+     "85_plus": 0.025}
+)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Parameters of the capacity, demand, travel and cost calculations.
+
+    Access a value as an attribute (``a.people_per_gp_fte``); ``describe()`` yields each field
+    with its unit and source; ``to_dict``/``from_dict`` round-trip through JSON.
+    """
+
+    # --- time frame -----------------------------------------------------------------------
+    base_year: int = _fig(2026, "year (financial year starting)", "user choice",
+                          "Base year", minimum=2000, maximum=2100, kind="int", group="Time")
+    horizon_year: int = _fig(2036, "year (financial year starting)", "user choice",
+                             "Horizon year", minimum=2000, maximum=2100, kind="int",
+                             group="Time")
+
+    # --- homes to people ------------------------------------------------------------------
+    occupancy_general: float = _fig(
+        2.37, "persons per dwelling", FS4 + " (9,000 people = 3,800 homes)",
+        "Occupancy, general housing", minimum=0, exclusive_minimum=True, group="Homes to people")
+    occupancy_retirement: float = _fig(
+        1.5, "persons per unit", ASSUMPTION + "; Fact Sheet 4 says retirement villages 'may "
+        "create higher-than-average demand for GPs'", "Occupancy, retirement / age-restricted",
+        minimum=0, exclusive_minimum=True, group="Homes to people")
+    occupancy_extra_care: float = _fig(
+        1.0, "persons per unit", ASSUMPTION, "Occupancy, extra care",
+        minimum=0, exclusive_minimum=True, group="Homes to people")
+    occupancy_care_home: float = _fig(
+        1.0, "persons per bed", ASSUMPTION, "Occupancy, care home beds",
+        minimum=0, exclusive_minimum=True, group="Homes to people")
+    occupancy_student: float = _fig(
+        1.0, "persons per bed space", ASSUMPTION, "Occupancy, student housing",
+        minimum=0, exclusive_minimum=True, group="Homes to people")
+    age_profile_general: tuple[float, ...] = _fig(
+        _GENERAL_PROFILE, "share of residents by age band",
+        ASSUMPTION + "; ONS mid-2022 England age shares, rounded",
+        "Age profile, general housing", kind="profile", group="Homes to people")
+    age_profile_retirement: tuple[float, ...] = _fig(
+        _profile({"65_74": 0.5, "75_84": 0.35, "85_plus": 0.15}), "share of residents by age band",
+        ASSUMPTION + "; all residents aged 65+ (METHODS.md)", "Age profile, retirement",
+        kind="profile", group="Homes to people")
+    age_profile_extra_care: tuple[float, ...] = _fig(
+        _profile({"75_84": 0.6, "85_plus": 0.4}), "share of residents by age band",
+        ASSUMPTION + "; residents aged 75+", "Age profile, extra care", kind="profile",
+        group="Homes to people")
+    age_profile_care_home: tuple[float, ...] = _fig(
+        _profile({"75_84": 0.4, "85_plus": 0.6}), "share of residents by age band",
+        ASSUMPTION + "; residents aged 75+", "Age profile, care home", kind="profile",
+        group="Homes to people")
+    age_profile_student: tuple[float, ...] = _fig(
+        _profile({"15_44": 1.0}), "share of residents by age band", ASSUMPTION,
+        "Age profile, student housing", kind="profile", group="Homes to people")
+    registration_rate: float = _fig(
+        1.0, "patients per resident", "METHODS.md default: every new resident registers",
+        "Registration rate", minimum=0, maximum=1.5, exclusive_minimum=True,
+        group="Homes to people")
+    background_growth_pct: float = _fig(
+        0.0, "% per year on the base list", ASSUMPTION + "; growth beyond the housing sites",
+        "Background list growth", minimum=-5, maximum=10, group="Homes to people")
+    need_weights: tuple[float, ...] = _fig(
+        _profile({b: 1.0 for b in AGE_BANDS}), "weight per patient by age band",
+        "METHODS.md default 1.0 for every band; replace with Carr-Hill style weights",
+        "Need weights by age band", kind="weights", group="Homes to people")
+
+    # --- capacity ---------------------------------------------------------------------------
+    people_per_gp_fte: float = _fig(
+        1800, "patients per full-time GP", FS4 + ", 'based on RCGP guidance'",
+        "Patients per full-time GP", minimum=0, exclusive_minimum=True, group="Capacity")
+    m2_per_patient: float = _fig(
+        120 / 1750, "m2 per patient", "NHS England (East) 'Premises Principles' as quoted in "
+        "S106 letters: 120 m2 per 1,750 patients (net; unverified, treat as assumption)",
+        "Floor space per patient", minimum=0, exclusive_minimum=True, group="Capacity")
+    sessions_per_week: float = _fig(
+        10, "sessions per room per week", ROOMS, "Sessions per room per week",
+        minimum=0, maximum=21, exclusive_minimum=True, group="Capacity")
+    weeks_per_year: float = _fig(
+        48, "weeks per year", ROOMS, "Working weeks per year", minimum=0, maximum=52,
+        exclusive_minimum=True, group="Capacity")
+    appointments_per_session: float = _fig(
+        12, "appointments per session", ROOMS, "Appointments per session",
+        minimum=0, exclusive_minimum=True, group="Capacity")
+    room_utilisation: float = _fig(
+        0.6, "share of sessions used", "design guidance; Reform measured 42.1% in one practice",
+        "Room utilisation to plan for", minimum=0, maximum=1, exclusive_minimum=True,
+        group="Capacity")
+    appointments_per_patient: float = _fig(
+        5.8, "appointments per patient per year", "Institute for Government (2024)",
+        "Appointments per patient per year", minimum=0, exclusive_minimum=True,
+        group="Capacity")
+    face_to_face_share: float = _fig(
+        0.65, "share of appointments", "RCGP (2024)", "Face-to-face share",
+        minimum=0, maximum=1, exclusive_minimum=True, group="Capacity")
+    m2_per_room: float = _fig(
+        16, "m2 per clinical room", "HEJ Oct 2024: 16 m2 expected today (13.5-15 m2 older "
+        "guidance)", "Clinical room size", minimum=0, exclusive_minimum=True, group="Capacity")
+    circulation: float = _fig(
+        0.3, "share added to room area", "HBN 11-01 era guidance: 28-30 %", "Circulation",
+        minimum=0, maximum=2, group="Capacity")
+    capacity_method: str = _fig(
+        "space", "'space' or 'rooms'", "user choice (METHODS.md section 1)",
+        "Capacity method", kind="choice:space,rooms", group="Capacity")
+
+    # --- cost ---------------------------------------------------------------------------------
+    cost_per_m2_gbp: float = _fig(
+        3000, "GBP per m2 (build, fit-out and fees)", ASSUMPTION + "; replace with a local BCIS-"
+        "based figure", "Capital cost per m2", minimum=0, exclusive_minimum=True, group="Cost")
+
+    # --- travel -------------------------------------------------------------------------------
+    circuity: float = _fig(
+        1.3, "network distance / straight-line distance", ASSUMPTION + "; typical road circuity "
+        "in England 1.2-1.4", "Circuity factor", minimum=1, maximum=3, group="Travel")
+    speed_car_kmh: float = _fig(
+        30, "km/h door to door", ASSUMPTION, "Car speed", minimum=0, exclusive_minimum=True,
+        group="Travel")
+    speed_walk_kmh: float = _fig(
+        4.8, "km/h", "DfT Journey Time Statistics walking speed", "Walking speed",
+        minimum=0, exclusive_minimum=True, group="Travel")
+    speed_older_walk_kmh: float = _fig(
+        3.6, "km/h", "NHS Wales travel-time matrices", "Older walker's speed",
+        minimum=0, exclusive_minimum=True, group="Travel")
+    max_older_walk_km: float = _fig(
+        1.5, "km walked at most", "NHS Wales travel-time matrices", "Older walker's limit",
+        minimum=0, exclusive_minimum=True, group="Travel")
+    speed_public_transport_kmh: float = _fig(
+        12, "km/h including waits", ASSUMPTION + "; a bus-and-walk approximation",
+        "Public transport speed", minimum=0, exclusive_minimum=True, group="Travel")
+    threshold_minutes: float = _fig(
+        15, "minutes", "DfT Journey Time Statistics threshold (15 and 30 minutes)",
+        "Travel threshold for 'within reach'", minimum=0, exclusive_minimum=True,
+        maximum=240, group="Travel")
+    wider_threshold_minutes: float = _fig(
+        30, "minutes", "DfT Journey Time Statistics threshold (15 and 30 minutes)",
+        "Wider travel threshold", minimum=0, exclusive_minimum=True, maximum=240,
+        group="Travel")
+    travel_mode: str = _fig(
+        "car", "mode", "user choice", "Travel mode for capacity in the wrong place",
+        kind="choice:car,walk,older_walk,public_transport", group="Travel")
+
+    # --- allocation ------------------------------------------------------------------------------
+    allocation_decay_km: float = _fig(
+        2.0, "km (distance at which weight falls to 1/e)", ASSUMPTION + "; distance-decay "
+        "sharing of new residents among practices", "Allocation distance decay",
+        minimum=0, exclusive_minimum=True, group="Allocation")
+    s106_radius_km: float = _fig(
+        2.0, "km", "NHS England (East) S106 practice: practices within 2 km of a development",
+        "Practices considered around a site", minimum=0, exclusive_minimum=True,
+        group="Allocation")
+
+    # --- accessibility ------------------------------------------------------------------------
+    e2sfca_weights: tuple[float, ...] = _fig(
+        (10.0, 1.0, 20.0, 0.68, 30.0, 0.22), "pairs of (upper bound in minutes, weight)",
+        "Luo & Qi (2009) E2SFCA step weights", "E2SFCA step weights", kind="steps",
+        group="Access")
+
+    # ---------------------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        problems = _check(self)
+        problems.raise_if_any(AssumptionError)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    def describe(self) -> Iterator[dict[str, Any]]:
+        """Each assumption as a row: name, label, value, unit, source, group."""
+        for f in dataclasses.fields(self):
+            yield {
+                "name": f.name,
+                "label": f.metadata["label"],
+                "value": getattr(self, f.name),
+                "unit": f.metadata["unit"],
+                "source": f.metadata["source"],
+                "group": f.metadata["group"],
+            }
+
+    def meta(self, name: str) -> Mapping[str, Any]:
+        return {f.name: f.metadata for f in dataclasses.fields(self)}[name]
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """``{name: {"value", "unit", "source"}}``; tuples become lists."""
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.describe():
+            value = row["value"]
+            out[row["name"]] = {
+                "value": list(value) if isinstance(value, tuple) else value,
+                "unit": row["unit"],
+                "source": row["source"],
+            }
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, file: str = "assumptions") -> Assumptions:
+        """Build from ``{name: value}`` or ``{name: {"value": ...}}`` (as ``to_dict`` writes)."""
+        return cls().with_overrides(data, file=file)
+
+    @classmethod
+    def from_json(cls, text: str, *, file: str = "assumptions.json") -> Assumptions:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AssumptionError(f"{file}: not valid JSON ({exc}). Save the file as JSON.") from exc
+        if not isinstance(data, dict):
+            raise AssumptionError(f"{file}: expected a JSON object of assumption names to values.")
+        return cls.from_dict(data, file=file)
+
+    def with_overrides(self, overrides: Mapping[str, Any], *, file: str = "overrides") -> Assumptions:
+        """A copy with some values replaced; every bad override is reported at once."""
+        known = {f.name: f for f in dataclasses.fields(self)}
+        problems = ProblemList(file)
+        changes: dict[str, Any] = {}
+        for name, raw in overrides.items():
+            if name not in known:
+                problems.add(
+                    f"unknown assumption {name!r}", column=name,
+                    fix="Use one of: " + ", ".join(sorted(known)),
+                )
+                continue
+            value = raw["value"] if isinstance(raw, Mapping) and "value" in raw else raw
+            coerced, why = _coerce(known[name], value)
+            if why:
+                problems.add(f"assumption {name!r}: {why}", column=name, value=value,
+                             fix=_fix_text(known[name]))
+            else:
+                changes[name] = coerced
+        problems.raise_if_any(AssumptionError)
+        try:
+            return dataclasses.replace(self, **changes)
+        except AssumptionError as exc:
+            raise AssumptionError(str(exc).replace("assumptions:", f"{file}:"), exc.problems) from exc
+
+    def occupancy(self, housing_type: str) -> float:
+        return float(getattr(self, f"occupancy_{housing_type}"))
+
+    def age_profile(self, housing_type: str) -> tuple[float, ...]:
+        return tuple(getattr(self, f"age_profile_{housing_type}"))
+
+    def speed_kmh(self, mode: str) -> float:
+        return float(getattr(self, f"speed_{mode}_kmh"))
+
+    @property
+    def patients_per_room(self) -> float:
+        """Patients one clinical room serves in a year (METHODS.md section 1)."""
+        appointments = (self.sessions_per_week * self.weeks_per_year
+                        * self.appointments_per_session * self.room_utilisation)
+        return appointments / (self.appointments_per_patient * self.face_to_face_share)
+
+    @property
+    def e2sfca_steps(self) -> dict[float, float]:
+        w = self.e2sfca_weights
+        return {float(w[i]): float(w[i + 1]) for i in range(0, len(w), 2)}
+
+
+def _fix_text(f: dataclasses.Field[Any]) -> str:
+    m = f.metadata
+    kind = m["kind"]
+    if kind.startswith("choice:"):
+        return "Choose one of: " + ", ".join(kind.split(":", 1)[1].split(","))
+    if kind == "profile":
+        return f"Give {len(AGE_BANDS)} shares, one per age band ({', '.join(AGE_BANDS)}), adding up to 1"
+    if kind == "weights":
+        return f"Give {len(AGE_BANDS)} non-negative weights, one per age band ({', '.join(AGE_BANDS)})"
+    if kind == "steps":
+        return "Give pairs of (upper bound in minutes, weight) with rising bounds and weights in [0, 1]"
+    lo, hi = m["minimum"], m["maximum"]
+    parts = []
+    if lo is not None:
+        parts.append(("above " if m["exclusive_minimum"] else "at least ") + f"{lo:g}")
+    if hi is not None:
+        parts.append(f"at most {hi:g}")
+    return f"Give a number in {m['unit']}" + (" " + " and ".join(parts) if parts else "")
+
+
+def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
+    """Return (value of the field's type, '') or (None, why it is not acceptable)."""
+    kind = f.metadata["kind"]
+    if kind.startswith("choice:"):
+        choices = kind.split(":", 1)[1].split(",")
+        if not isinstance(value, str) or value not in choices:
+            return None, "is not one of the choices"
+        return value, ""
+    if kind in ("profile", "weights", "steps"):
+        if isinstance(value, Mapping) and kind != "steps":
+            value = [value.get(b, 0.0) for b in AGE_BANDS]
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            return None, "must be a list of numbers"
+        items = list(value)
+        nums: list[float] = []
+        for item in items:
+            num, why = _number(item)
+            if why:
+                return None, f"holds {item!r}, which {why}"
+            nums.append(num)
+        if kind in ("profile", "weights") and len(nums) != len(AGE_BANDS):
+            return None, f"has {len(nums)} values, not {len(AGE_BANDS)}"
+        if any(n < 0 for n in nums):
+            return None, "holds a negative value"
+        if kind == "profile" and not math.isclose(sum(nums), 1.0, abs_tol=1e-6):
+            return None, f"shares add up to {sum(nums):g}, not 1"
+        if kind == "steps":
+            if len(nums) < 2 or len(nums) % 2:
+                return None, "must hold pairs of (minutes, weight)"
+            bounds, weights = nums[0::2], nums[1::2]
+            if any(b <= 0 for b in bounds) or any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:])):
+                return None, "step bounds must be positive and rising"
+            if any(w > 1 for w in weights):
+                return None, "weights must be between 0 and 1"
+        return tuple(nums), ""
+    num, why = _number(value)
+    if why:
+        return None, why
+    if kind == "int":
+        if num != int(num):
+            return None, "must be a whole number"
+        num = int(num)
+    m = f.metadata
+    lo, hi = m["minimum"], m["maximum"]
+    if lo is not None:
+        if m["exclusive_minimum"] and num <= lo:
+            return None, ("must be above zero" if lo == 0 else f"must be above {lo:g}")
+        if not m["exclusive_minimum"] and num < lo:
+            return None, ("is negative" if lo == 0 else f"is below the minimum {lo:g}")
+    if hi is not None and num > hi:
+        return None, f"is above the maximum {hi:g}"
+    return num, ""
+
+
+def _number(value: Any) -> tuple[float, str]:
+    if isinstance(value, bool):
+        return 0.0, "is not a number"
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return 0.0, "is not a number"
+    if not math.isfinite(num):
+        return 0.0, "is not a finite number"
+    return num, ""
+
+
+def _check(a: Assumptions) -> ProblemList:
+    """Validate a constructed object (direct construction bypasses ``with_overrides``)."""
+    problems = ProblemList("assumptions")
+    for f in dataclasses.fields(a):
+        value = getattr(a, f.name)
+        if isinstance(value, list):
+            value = tuple(value)
+            object.__setattr__(a, f.name, value)
+        _, why = _coerce(f, value)
+        if why:
+            problems.add(f"assumption {f.name!r}: {why}", column=f.name, value=value,
+                         fix=_fix_text(f))
+    if a.horizon_year < a.base_year:
+        problems.add("the horizon year is before the base year", column="horizon_year",
+                     value=a.horizon_year, fix="Set a horizon year at or after the base year")
+    for t in HOUSING_TYPES:
+        if not hasattr(a, f"occupancy_{t}") or not hasattr(a, f"age_profile_{t}"):
+            problems.add(f"housing type {t!r} has no occupancy or age profile")
+    return problems
