@@ -282,10 +282,13 @@ def read_housing_sites(
         else:
             sites.append(outcome)
 
-    far = _far_from_the_rest(sites, options.outlier_distance_km)
+    far, swaps = _far_from_the_rest(sites, options.outlier_distance_km)
     for site in sites:
         if site.row in far:
             rejected.append((site.row, far[site.row]))
+        if site.row in swaps:
+            site.located = swaps[site.row]
+            ctx.fixes[swaps[site.row].fix + " (fixed)"].append(site.row)
     sites = [s for s in sites if s.row not in far]
 
     first_row: dict[str, int] = {}
@@ -369,8 +372,8 @@ def _dwellings_order(columns: dict[str, sniff.ColumnMatch], options: HousingOpti
                      ) -> tuple[str, ...]:
     order = {
         "auto": ("dwellings", "min_dwellings", "range_from", "max_dwellings", "range_to"),
-        "minimum": ("min_dwellings", "range_from", "dwellings"),
-        "maximum": ("max_dwellings", "range_to", "dwellings"),
+        "minimum": ("min_dwellings", "range_from", "dwellings", "max_dwellings", "range_to"),
+        "maximum": ("max_dwellings", "range_to", "dwellings", "min_dwellings", "range_from"),
         "template": ("dwellings",),
     }[options.dwellings_field]
     return tuple(f for f in order if f in columns)
@@ -735,26 +738,37 @@ def _bng_points(sites: list[_Site]) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def _far_from_the_rest(sites: list[_Site], limit_km: float | None) -> dict[int, str]:
-    """Rows whose point is implausibly far from the file's other sites, with the reason.
+def _far_from_the_rest(sites: list[_Site], limit_km: float | None
+                       ) -> tuple[dict[int, str], dict[int, sniff.Located]]:
+    """Rows whose point is implausibly far from the file's other sites.
 
     A council's sites lie within its area; a point hundreds of km away is almost always a
-    typing error that still falls somewhere in England (a northing missing a digit).
-    The median is robust to the outliers themselves.
+    typing error that still falls somewhere in England (a northing missing a digit), or an
+    easting and northing swapped (both numbers can be valid BNG, so ranges alone cannot tell).
+    Returns the rows to reject with their reasons, and the rows whose swapped point lies among
+    the others (fixed). The median is robust to the outliers themselves.
     """
     if limit_km is None or len(sites) < 5:
-        return {}
+        return {}, {}
     xs, ys = _bng_points(sites)
     cx, cy = float(np.median(xs)), float(np.median(ys))
     dist_km = np.hypot(xs - cx, ys - cy) / 1000.0
     threshold = max(limit_km, 6.0 * float(np.median(dist_km)))
-    return {
-        s.row: (f"coordinates E {xs[i]:.0f}, N {ys[i]:.0f} lie {dist_km[i]:.0f} km from the "
-                f"median point of the file's sites (E {cx:.0f}, N {cy:.0f}), beyond "
-                f"{threshold:.0f} km: check for a missing or extra digit "
-                "(HousingOptions.outlier_distance_km)")
-        for i, s in enumerate(sites) if dist_km[i] > threshold
-    }
+    rejects: dict[int, str] = {}
+    swaps: dict[int, sniff.Located] = {}
+    for i, s in enumerate(sites):
+        if dist_km[i] <= threshold:
+            continue
+        if (s.located.kind == "bng" and sniff.in_bng_england(ys[i], xs[i])
+                and math.hypot(ys[i] - cx, xs[i] - cy) / 1000.0 <= threshold):
+            swaps[s.row] = sniff.Located("bng", ys[i], xs[i], "easting and northing swapped "
+                                         "(the swapped point lies among the other sites)")
+            continue
+        rejects[s.row] = (
+            f"coordinates E {xs[i]:.0f}, N {ys[i]:.0f} lie {dist_km[i]:.0f} km from the median "
+            f"point of the file's sites (E {cx:.0f}, N {cy:.0f}), beyond {threshold:.0f} km: "
+            "check for a missing or extra digit (HousingOptions.outlier_distance_km)")
+    return rejects, swaps
 
 
 def _frames(sites: list[_Site]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:

@@ -243,3 +243,363 @@ def test_row_numbers_are_data_rows():
     imp = read_housing_sites(FIXTURES / "template_trajectory.csv")
     assert imp.accepted["row"].tolist() == [1, 2, 3, 4]
     assert np.issubdtype(imp.accepted["row"].dtype, np.integer)
+
+
+# ------------------------------------------------------------------ registers and their quirks
+
+
+def test_register_2017_standard_auto_dwellings_type_and_phasing():
+    imp = read_housing_sites(FIXTURES / "register_2017.csv")
+    _counts_add_up(imp)
+    assert "2017 standard" in imp.source_format
+    acc = imp.accepted
+    assert list(acc.index) == ["BLR/1", "BLR/2", "BLR/3"]
+    # auto: MinNetDwellings, else NetDwellingsRangeFrom (BLR/2 has no minimum).
+    assert acc["dwellings"].tolist() == [40.0, 20.0, 25.0]
+    assert any("'MinNetDwellings' empty" in w and "row 2" in w for w in imp.warnings)
+    assert acc["name"].tolist()[0] == "Former Gas Works, Otford Road, Sevenoaks"
+    assert acc["housing_type"].tolist() == ["general", "retirement", "care_home"]
+    assert acc["housing_type_inferred"].tolist() == [False, True, True]
+    # Deliverable sites start in base year + 1, others in base year + 6, at 50 a year.
+    assert imp.trajectory.loc["BLR/1"][lambda s: s > 0].to_dict() == {2027: 40.0}
+    assert imp.trajectory.loc["BLR/2"][lambda s: s > 0].to_dict() == {2032: 20.0}
+    assert set(acc["phasing"]) == {"default"}
+
+
+def test_register_dwellings_field_maximum_and_editable_phasing():
+    options = HousingOptions(dwellings_field="maximum", phasing_deliverable_start_offset=0,
+                             phasing_other_start_offset=3, phasing_build_rate=10)
+    imp = read_housing_sites(FIXTURES / "register_2017.csv", base_year=2030, options=options)
+    # maximum: NetDwellingsRangeTo (55, 30); BLR/3 has only a minimum, used with a warning.
+    assert imp.accepted["dwellings"].tolist() == [55.0, 30.0, 25.0]
+    assert any("'NetDwellingsRangeTo' empty" in w and "row 3" in w for w in imp.warnings)
+    assert imp.trajectory.loc["BLR/1"][lambda s: s > 0].to_dict() == {
+        2030: 10.0, 2031: 10.0, 2032: 10.0, 2033: 10.0, 2034: 10.0, 2035: 5.0}
+    assert min(imp.trajectory.loc["BLR/2"][lambda s: s > 0].index) == 2033
+    assert any("dwellings taken from column 'NetDwellingsRangeTo'" in w for w in imp.warnings)
+
+
+def test_planning_data_platform_kebab_case_wkt_point():
+    imp = read_housing_sites(FIXTURES / "planning_data_platform.csv")
+    _counts_add_up(imp)
+    assert "planning data platform" in imp.source_format
+    acc = imp.accepted
+    # `name` repeats the reference on PD1, so the site address names it.
+    assert acc["name"].tolist() == ["Swanley Link, Swanley", "Westerham Road student hall"]
+    assert acc["lon"].tolist() == pytest.approx([0.1732, 0.0714], abs=1e-9)
+    assert acc["lat"].tolist() == pytest.approx([51.3977, 51.2677], abs=1e-9)
+    assert acc["housing_type"].tolist() == ["general", "student"]
+    assert acc["dwellings"].tolist() == [120.0, 200.0]
+
+
+def test_latlon_guidance_and_swapped_latlon_fixed():
+    imp = read_housing_sites(FIXTURES / "register_latlon.csv")
+    _counts_add_up(imp)
+    acc = imp.accepted
+    assert acc.loc["LL2", "lat"] == pytest.approx(51.1960)
+    assert acc.loc["LL2", "lon"] == pytest.approx(0.2800)
+    assert any("latitude and longitude swapped" in w and "row 2" in w and "row 1" not in w
+               for w in imp.warnings)
+    assert acc["housing_type"].tolist() == ["extra_care", "retirement"]
+
+
+def test_header_case_spaces_underscores_and_synonyms():
+    data = _csv("""
+LA SITE REF,NAME AND ADDRESS OF SITE,geo_x,GEO Y,MINIMUM NET DWELLINGS,Land Deliverable?
+RO1,"Tweedale Street, Rochdale",389547,412564,6,Yes
+""")
+    imp = read_housing_sites(data, filename="upper.csv")
+    assert imp.accepted.loc["RO1", "name"] == "Tweedale Street, Rochdale"
+    assert imp.accepted.loc["RO1", "dwellings"] == 6.0
+    assert imp.accepted.loc["RO1", "easting"] == 389547.0
+    assert imp.trajectory.loc["RO1"][lambda s: s > 0].to_dict() == {2027: 6.0}
+
+
+def test_header_typos_fuzzy_matched_and_reported():
+    data = _csv("""
+SiteRefrence,SiteAdress,GeoX,GeoY,MinNetDwelings
+T1,Somewhere,552300,155400,9
+""")
+    imp = read_housing_sites(data, filename="typo.csv")
+    assert list(imp.accepted.index) == ["T1"]
+    assert imp.accepted.loc["T1", "dwellings"] == 9.0
+    assert any("'SiteRefrence' read as site_ref" in w for w in imp.warnings)
+    assert any("'MinNetDwelings' read as min_dwellings" in w for w in imp.warnings)
+
+
+def test_unquoted_comma_in_address_repaired():
+    data = _csv("""
+SiteReference,SiteAddress,GeoX,GeoY,MinNetDwellings
+M1,Land off Bridgeside, St Annes,330941,431694,22
+M2,"Quoted, fine",331213,431629,25
+""")
+    imp = read_housing_sites(data, filename="misaligned.csv")
+    _counts_add_up(imp)
+    assert imp.accepted.loc["M1", "name"] == "Land off Bridgeside, St Annes"
+    assert imp.accepted.loc["M1", "easting"] == 330941.0
+    assert any("surplus cells joined into column 'SiteAddress'" in w and "row 1" in w
+               for w in imp.warnings)
+
+
+def test_short_rows_padded_long_rows_rejected_when_no_repair_fits():
+    data = _csv("""
+SiteReference,SiteAddress,GeoX,GeoY,MinNetDwellings,Notes
+S1,Short row,552300,155400,10
+S2,Too long,552300,155400,10,a note,x,y
+S3,Trailing empties,552300,155400,10,,,,
+""")
+    imp = read_housing_sites(data, filename="ragged.csv")
+    _counts_add_up(imp)
+    # S2's surplus cells are text that could be a note joined to the address: either repair
+    # keeps the numbers, so it is accepted with a warning.
+    assert list(imp.accepted.index) == ["S1", "S2", "S3"]
+    assert any("surplus cells joined" in w and "row 2" in w for w in imp.warnings)
+    assert any("fewer cells than the header" in w and "row 1" in w for w in imp.warnings)
+    assert any("empty cells beyond the last column" in w and "row 3" in w
+               for w in imp.warnings)
+
+
+def test_long_row_with_numbers_shifted_is_rejected():
+    data = _csv("""
+SiteReference,SiteAddress,GeoX,GeoY,MinNetDwellings
+L1,Fine,552300,155400,10
+L2,Shifted,552300,155400,ten,extra
+""")
+    imp = read_housing_sites(data, filename="long.csv")
+    _counts_add_up(imp)
+    (reason,) = imp.rejected["reason"]
+    assert "row has 6 cells but the header has 5" in reason
+
+
+def test_crs_label_contradicting_numbers_is_warned():
+    data = _csv("""
+SiteReference,SiteAddress,CoordinateReferenceSystem,GeoX,GeoY,MinNetDwellings
+C1,Metres called degrees,WGS84,552300,155400,10
+C2,Degrees called metres,OSGB36,0.1732,51.3977,10
+C3,Honest,OSGB36,552300,155400,10
+""")
+    imp = read_housing_sites(data, filename="crs.csv")
+    _counts_add_up(imp)
+    acc = imp.accepted
+    assert acc.loc["C1", "easting"] == 552300.0
+    assert acc.loc["C2", "lon"] == pytest.approx(0.1732)
+    assert any("says 'WGS84' but the numbers are BNG" in w and "row 1" in w
+               for w in imp.warnings)
+    assert any("says 'OSGB36' but the numbers are WGS84" in w and "row 2" in w
+               for w in imp.warnings)
+    coordinate_warnings = [w for w in imp.warnings if "numbers are" in w]
+    assert len(coordinate_warnings) == 2
+    assert not any("row 3" in w or "rows 1-3" in w for w in coordinate_warnings)
+
+
+def test_unrecognised_crs_label_decided_from_numbers():
+    data = _csv("""
+SiteReference,SiteAddress,CoordinateSystem,GeoX,GeoY,MinNetDwellings
+U1,Somewhere,Local grid,552300,155400,10
+""")
+    imp = read_housing_sites(data, filename="label.csv")
+    assert any("'Local grid' not recognised" in w and "(BNG)" in w for w in imp.warnings)
+
+
+def test_swapped_easting_northing_fixed_by_range():
+    # Truro is about E 182,000 N 45,000; swapped, the "easting" 45,000 is west of England.
+    data = _csv("""
+site_ref,name,easting,northing,dwellings,housing_type,start_year,build_rate
+W1,Truro swapped,45000,182000,10,general,2027,10
+W2,Truro,182000,45000,10,general,2027,10
+""")
+    imp = read_housing_sites(data, filename="swap.csv")
+    assert imp.accepted.loc["W1", ["easting", "northing"]].tolist() == [182000.0, 45000.0]
+    assert any("x and y swapped" in w and "row 1" in w and "row 2" not in w
+               for w in imp.warnings)
+
+
+def test_swapped_easting_northing_found_among_other_sites():
+    rows = "\n".join(f"K{i},Site {i},{552000 + 400 * i},{155000 + 300 * i},10,general,2027"
+                     for i in range(6))
+    data = _csv("site_ref,name,easting,northing,dwellings,housing_type,start_year\n" + rows
+                + "\nK9,Swapped,155400,552300,10,general,2027")
+    imp = read_housing_sites(data, filename="swap.csv")
+    _counts_add_up(imp)
+    assert imp.accepted.loc["K9", ["easting", "northing"]].tolist() == [552300.0, 155400.0]
+    assert any("easting and northing swapped" in w and "row 7" in w for w in imp.warnings)
+
+
+@pytest.mark.parametrize("written", ["2029-10-28", "28/10/2029", "28-Oct-29", "2029/30"])
+def test_dates_in_start_year(written):
+    data = _csv(f"""
+site_ref,name,easting,northing,dwellings,housing_type,start_year,build_rate
+D1,Dated,552300,155400,10,general,{written},10
+""")
+    imp = read_housing_sites(data, filename="dates.csv")
+    assert imp.trajectory.loc["D1"][lambda s: s > 0].to_dict() == {2029: 10.0}
+
+
+def test_utf8_bom_read_without_warning():
+    data = b"\xef\xbb\xbf" + _csv("""
+site_ref,name,easting,northing,dwellings,housing_type,start_year
+B1,Caf\u00e9 site,552300,155400,10,general,2027
+""")
+    imp = read_housing_sites(data, filename="bom.csv")
+    assert imp.accepted.loc["B1", "name"] == "Caf\u00e9 site"
+    assert not any("decoded" in w for w in imp.warnings)
+
+
+def test_windows_1252_decoded_and_warned():
+    text = ("site_ref,name,easting,northing,dwellings,housing_type,start_year\n"
+            "W1,\u2018Smith\u2019s Yard\u2019 \u00a3 site,552300,155400,10,general,2027\n")
+    imp = read_housing_sites(text.encode("cp1252"), filename="win.csv")
+    assert imp.accepted.loc["W1", "name"] == "\u2018Smith\u2019s Yard\u2019 \u00a3 site"
+    assert any("Windows-1252" in w for w in imp.warnings)
+
+
+def test_semicolon_delimiter_with_decimal_comma():
+    data = _csv("""
+SiteReference;SiteNameAddress;Latitude;Longitude;MinNetDwellings
+S1;Swanley, Kent;51,3977;0,1732;12
+""")
+    imp = read_housing_sites(data, filename="semi.csv")
+    assert imp.accepted.loc["S1", "lat"] == pytest.approx(51.3977)
+    assert imp.accepted.loc["S1", "name"] == "Swanley, Kent"
+    assert any("semicolon" in w for w in imp.warnings)
+
+
+def test_tab_delimiter():
+    data = _csv("SiteReference\tSiteNameAddress\tGeoX\tGeoY\tMinNetDwellings\n"
+                "T1\tTabbed, Kent\t552300\t155400\t7")
+    imp = read_housing_sites(data, filename="tab.tsv")
+    assert imp.accepted.loc["T1", "dwellings"] == 7.0
+    assert any("tabs" in w for w in imp.warnings)
+
+
+def test_xlsx_template(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "sites.xlsx"
+    pd.DataFrame({
+        "site_ref": ["X1", "X2"], "name": ["Workbook site", "Second"],
+        "easting": [552300, 553000], "northing": [155400, 156000], "dwellings": [30, 5],
+        "housing_type": ["general", "Extra care"], "2026/27": [10, None],
+        "2027/28": [20, 5],
+    }).to_excel(path, index=False)
+    imp = read_housing_sites(path)
+    _counts_add_up(imp)
+    assert imp.trajectory.loc["X1"].to_dict() == {2026: 10.0, 2027: 20.0}
+    assert imp.trajectory.loc["X2"].to_dict() == {2026: 0.0, 2027: 5.0}
+    assert imp.accepted["housing_type"].tolist() == ["general", "extra_care"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Retirement village of 80 units", "retirement"),
+        ("Apartments for the over 55s", "retirement"),
+        ("Over-55 bungalows", "retirement"),
+        ("Sheltered housing scheme", "retirement"),
+        ("Extra-care apartments", "extra_care"),
+        ("Use class C2 residential institution", "care_home"),
+        ("60 bed care home", "care_home"),
+        ("Nursing home extension", "care_home"),
+        ("Purpose built student accommodation", "student"),
+        ("40 flats and houses", "general"),
+    ],
+)
+def test_housing_type_inferred_from_description(text, kind):
+    data = _csv(f"""
+SiteReference,SiteNameAddress,GeoX,GeoY,MinNetDwellings,DevelopmentDescription
+H1,Somewhere,552300,155400,10,{text}
+""")
+    imp = read_housing_sites(data, filename="types.csv")
+    assert imp.accepted.loc["H1", "housing_type"] == kind
+    assert bool(imp.accepted.loc["H1", "housing_type_inferred"]) is (kind != "general")
+
+
+def test_far_outlier_rejected_as_typo():
+    rows = "\n".join(f"O{i},Site {i},{389000 + 500 * i},{412000 + 300 * i},10"
+                     for i in range(6))
+    data = _csv("SiteReference,SiteAddress,GeoX,GeoY,MinNetDwellings\n" + rows
+                + "\nO9,Digit missing,390190,41554,10")
+    imp = read_housing_sites(data, filename="typo.csv")
+    _counts_add_up(imp)
+    (reason,) = imp.rejected["reason"]
+    assert "N 41554" in reason and "missing or extra digit" in reason
+    kept = read_housing_sites(data, filename="typo.csv",
+                              options=HousingOptions(outlier_distance_km=None))
+    assert len(kept.accepted) == 7
+
+
+def test_title_line_and_blank_rows():
+    data = _csv("""
+Sevenoaks housing trajectory 2026
+site_ref,name,easting,northing,dwellings,housing_type,start_year
+A,First,552300,155400,10,general,2027
+,,,,,,
+B,Second,552400,155500,10,general,2027
+,,,,,,
+
+""")
+    imp = read_housing_sites(data, filename="title.csv")
+    _counts_add_up(imp)
+    assert imp.rows_read == 3
+    assert imp.accepted["row"].tolist() == [1, 3]
+    assert imp.rejected["reason"].tolist() == ["blank row (no values); delete it"]
+    assert any("above the header" in w for w in imp.warnings)
+    assert any("blank line(s) at the end" in w for w in imp.warnings)
+
+
+# ------------------------------------------------------------------ real registers
+
+
+def _example(name: str) -> Path:
+    path = EXAMPLES / name
+    if not path.exists():
+        pytest.skip(f"{path} not present (the shared examples live beside the repository)")
+    return path
+
+
+def _data_rows(path: Path) -> int:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def test_real_fylde_register():
+    path = _example("fylde-2017-register.csv")
+    imp = read_housing_sites(path)
+    _counts_add_up(imp)
+    assert imp.rows_read == _data_rows(path)
+    assert len(imp.rejected) == 0
+    # Fylde (Lytham St Annes to Elswick): E 330-345k, N 425-441k; 1 km of slack either side.
+    acc = imp.accepted
+    assert acc["easting"].between(329_000, 346_000).all()
+    assert acc["northing"].between(424_000, 442_000).all()
+    # Only a range is given: NetDwellingsRangeFrom is used (BP03 Pontins: 369).
+    assert acc.loc["BP03", "dwellings"] == 369.0
+
+
+def test_real_rochdale_register():
+    path = _example("rochdale-2017-register.csv")
+    imp = read_housing_sites(path)
+    _counts_add_up(imp)
+    assert imp.rows_read == _data_rows(path)
+    # Rochdale borough spans about E 383-400k, N 405-422k: 1 km slack.
+    acc = imp.accepted
+    assert acc["easting"].between(382_000, 401_000).all()
+    assert acc["northing"].between(404_000, 423_000).all()
+    # The one row with northing 41554 (a digit missing) is rejected, not placed in Devon.
+    assert imp.rejected["reason"].str.contains("41554").all()
+    assert len(imp.rejected) == 1
+
+
+def test_real_opdc_platform_export():
+    path = _example("opdc-planning-data-format.csv")
+    imp = read_housing_sites(path)
+    _counts_add_up(imp)
+    assert imp.rows_read == _data_rows(path)
+    assert len(imp.rejected) == 0
+    # Old Oak and Park Royal: around lon -0.25, lat 51.52-51.54; the corporation's area runs
+    # west to Park Royal (about -0.29), so a 0.06-degree box (about 4 km) holds it.
+    acc = imp.accepted
+    assert acc["lon"].between(-0.30, -0.21).all()
+    assert acc["lat"].between(51.51, 51.55).all()
