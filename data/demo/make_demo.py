@@ -369,13 +369,18 @@ def build_zones(people: np.ndarray, grid: Grid, places: pd.DataFrame,
 
 
 def practice_sites(places: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Main surgeries in towns (about one per 11,000 town residents) and village branches."""
+    """Main surgeries in towns (about one per 10,000 town residents) and village branches.
+
+    Lists also take in the countryside around each town, so they average about 12,000.
+    """
     rows = []
     number = 1
     for name, p in places[places["role"] == "town"].iterrows():
-        n = max(1, int(round(p["people"] / 11_000)))
+        n = max(1, int(round(p["people"] / 10_000)))
         ring = 0.8 * town_sigma_m(p["people"])
         phase = rng.uniform(0, 2 * np.pi)
+        # Distinct street and name pairs so no two surgeries in a town share a name.
+        labels = rng.permutation(len(STREETS) * len(SURGERY_NAMES))[:n]
         for k in range(n):
             if k == 0:
                 dx, dy = rng.uniform(-200, 200, size=2)
@@ -383,8 +388,8 @@ def practice_sites(places: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
                 angle = phase + 2 * np.pi * (k - 1) / (n - 1)
                 r = ring * rng.uniform(0.8, 1.2)
                 dx, dy = r * np.cos(angle), r * np.sin(angle)
-            street = STREETS[int(rng.integers(len(STREETS)))]
-            kind = SURGERY_NAMES[int(rng.integers(len(SURGERY_NAMES)))]
+            street = STREETS[labels[k] // len(SURGERY_NAMES)]
+            kind = SURGERY_NAMES[labels[k] % len(SURGERY_NAMES)]
             label = f"{name} {kind}" if n == 1 else f"{street} {kind}, {name}"
             rows.append({"practice_code": f"Z99{number:03d}", "site_name": label,
                          "site_kind": "main", "parent_code": "", "town": name,
@@ -470,7 +475,7 @@ def practice_table(sites: pd.DataFrame, zones: gpd.GeoDataFrame, shares: np.ndar
                 int(rng.integers(1880, 1935))
         else:
             if s["town"] in GROWTH_TOWNS:
-                ratio = rng.uniform(0.97, 1.04)
+                ratio = rng.uniform(1.0, 1.07)
             elif s["town"] in SPARE_TOWNS:
                 ratio = rng.uniform(1.45, 1.7)
             else:
