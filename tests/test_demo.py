@@ -23,7 +23,15 @@ import rasterio.features
 import shapely
 
 from estates.assumptions import Assumptions
-from estates.model import AGE_BANDS, CANDIDATES, CATCHMENTS, HOUSING_TYPES, PRACTICES, RUC21_CLASS, ZONES
+from estates.model import (
+    AGE_BANDS,
+    CANDIDATES,
+    CATCHMENTS,
+    HOUSING_TYPES,
+    PRACTICES,
+    RUC21_CLASS,
+    ZONES,
+)
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FILES = ("region.toml", "practices.csv", "catchments.geojson", "zones.geojson",
