@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from estates.errors import EstatesError
+from estates.errors import EstatesError, InputError
 
 
 def _one_line(error: Exception) -> str:
@@ -110,10 +111,87 @@ def cmd_region_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- run
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="evaluate a region and write the tables, summary and report")
+    run.add_argument("--region", type=Path, default=None,
+                     help="region folder (default: the bundled demonstration region)")
+    run.add_argument("--housing", type=Path, default=None,
+                     help="housing-site CSV/XLSX replacing the region's own sites")
+    run.add_argument("--assumptions", type=Path, default=None,
+                     help="JSON of assumption overrides ({name: value})")
+    run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    run.set_defaults(handler=cmd_run)
+
+
+class _Progress:
+    """Step-by-step progress on stderr, with timings (silent with --quiet)."""
+
+    def __init__(self, steps: int, quiet: bool) -> None:
+        self.steps, self.quiet, self.done = steps, quiet, 0
+        self.start = time.perf_counter()
+
+    def step(self, text: str) -> None:
+        self.done += 1
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.start
+            print(f"[{self.done}/{self.steps}] {text} ({elapsed:.1f} s)", file=sys.stderr,
+                  flush=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``run``: evaluate and write practices.csv, catchments.geojson, zones.csv, sites.csv,
+    summary.json and report.html into ``--out``."""
+    from estates.assumptions import Assumptions
+    from estates.evaluate import evaluate
+    from estates.io.export import write_outputs
+    from estates.io.region import demo_region, read_region
+    from estates.report.html import build_report
+
+    progress = _Progress(5, args.quiet)
+    region = demo_region() if args.region is None else read_region(args.region)
+    progress.step(f"read region {region.name!r}: {len(region.practices)} surgery sites, "
+                  f"{len(region.zones)} zones")
+    assumptions = Assumptions()
+    if args.assumptions is not None:
+        try:
+            text = args.assumptions.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.assumptions}: cannot be read ({exc.strerror})") from exc
+        assumptions = Assumptions.from_json(text, file=str(args.assumptions))
+    growth = region.growth
+    if args.housing is not None:
+        from estates.io.housing import read_housing_sites
+
+        imported = read_housing_sites(args.housing, base_year=assumptions.base_year)
+        growth = imported.to_growth()
+        region.warnings.extend(imported.warnings)
+        region.warnings.extend(f"{imported.filename}, row {r}: rejected: {why}"
+                               for r, why in zip(imported.rejected["row"],
+                                                 imported.rejected["reason"], strict=True))
+    progress.step(f"housing: {len(growth.sites)} sites")
+    result = evaluate(region, growth, assumptions)
+    result.warnings[:0] = region.warnings
+    progress.step("evaluated capacity, demand, allocation and access")
+    report = build_report(region, result)
+    progress.step("built the report")
+    written = write_outputs(region, result, args.out, report_html=report)
+    progress.step(f"wrote {len(written)} files to {args.out}")
+    s = result.summary
+    print(f"{s['region']}: aggregate headroom {s['aggregate_headroom']:,.0f} patients in "
+          f"{s['horizon_year']}; {s['practices_in_deficit']} of {s['practices']} practices in "
+          f"deficit; capacity in the wrong place {s['misplaced_capacity']:,.0f} patients")
+    return 0
+
+
 #: Subcommand name -> function adding its parser. The lead adds ``run`` here.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "sites": _add_sites,
     "region": _add_region,
+    "run": _add_run,
 }
 
 
