@@ -186,8 +186,17 @@ def build_region(sources: RegionSources, *, out: Path, la_codes: list[str], name
         lib = nat.read_libraries(sources.libraries, postcodes=postcodes)
         _note(report, lib, "library")
         libs = lib.table[lib.table.geometry.covered_by(area)]
-        libs[cand_cols].to_csv(out / "candidates.csv", index=False)
-        report.counts["candidates"] = len(libs)
+        known = libs["available_m2"].notna()
+        libs.loc[known, cand_cols].to_csv(out / "candidates.csv", index=False)
+        report.counts["candidates"] = int(known.sum())
+        if (~known).any():
+            # An invented floor area would be a placeholder figure: these libraries wait in
+            # a side file until the user measures what space they could offer.
+            libs.loc[~known, cand_cols].to_csv(out / "candidates_without_area.csv",
+                                               index=False)
+            report.warnings.append(f"{int((~known).sum())} library(ies) have no available_m2:"
+                                   " written to candidates_without_area.csv; add the floor "
+                                   "area and move them to candidates.csv to test them")
     else:
         pd.DataFrame(columns=cand_cols).to_csv(out / "candidates.csv", index=False)
 

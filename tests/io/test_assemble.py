@@ -50,7 +50,11 @@ def test_build_sevenoaks(tmp_path):
     catch = gpd.read_file(tmp_path / "catchments.geojson")
     assert sorted(catch["practice_code"]) == ["G82001", "G82002"]
     cands = pd.read_csv(tmp_path / "candidates.csv")
-    assert sorted(cands["name"]) == ["Edenbridge Library", "Sevenoaks Library"]
+    assert list(cands["name"]) == ["Sevenoaks Library"]
+    assert cands["available_m2"].tolist() == [120]
+    waiting = pd.read_csv(tmp_path / "candidates_without_area.csv")
+    assert list(waiting["name"]) == ["Edenbridge Library"]
+    assert any("candidates_without_area.csv" in w for w in report.warnings)
     housing = pd.read_csv(tmp_path / "housing_sites.csv")
     assert list(housing["site_ref"]) == ["SEV1", "SEV2", "SEV3", "SEV4"]
     assert housing["2026/27"].tolist() == [40, 0, 10, 0]
@@ -65,6 +69,8 @@ def test_build_read_back_with_region_reader(tmp_path):
     build_region(_sources(), out=tmp_path, la_codes=["E07000111"])
     region = region_mod.read_region(tmp_path)
     assert len(region.zones) == 2
+    assert sorted(region.practices["practice_code"]) == ["G82001", "G82001B", "G82002"]
+    assert len(region.candidates) == 1
 
 
 def test_build_unknown_authority_raises(tmp_path):

@@ -132,7 +132,9 @@ def test_libraries_placed_by_coordinates_or_postcode():
     reasons = dict(zip(imp.rejected["row"], imp.rejected["reason"], strict=True))
     assert "closed (2016)" in reasons[3]
     assert "'ZZ99 9ZZ' not in the postcode directory" in reasons[4]
-    assert any("available_m2" in w for w in imp.warnings)
+    assert t["available_m2"].iloc[0] == 120
+    assert t["available_m2"].isna().tolist() == [False, True]
+    assert any("available_m2" in w and "1 libraries" in w for w in imp.warnings)
     _accounted(imp, 2)
 
 
