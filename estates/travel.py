@@ -141,9 +141,9 @@ class FrictionGrid:
 
     def cells(self, xy: np.ndarray, ids: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of the cell holding each point; every point outside is reported."""
-        col_f, row_f = ~self.transform * (xy[:, 0], xy[:, 1])
-        rows = np.floor(np.asarray(row_f, dtype=float)).astype(np.int64)
-        cols = np.floor(np.asarray(col_f, dtype=float)).astype(np.int64)
+        t = self.transform  # north-up (checked on construction), so no rotation terms
+        rows = np.floor((xy[:, 1] - t.f) / t.e).astype(np.int64)
+        cols = np.floor((xy[:, 0] - t.c) / t.a).astype(np.int64)
         n_rows, n_cols = self.shape
         outside = (rows < 0) | (rows >= n_rows) | (cols < 0) | (cols >= n_cols)
         if outside.any():
