@@ -89,6 +89,13 @@ def straight_line(
     )
 
 
+def point_coords(
+    points: pd.DataFrame | np.ndarray, ids: pd.Index | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points as an (n, 2) array of BNG metres and their ids (a frame's index, or 0..n-1)."""
+    return _coords(points, ids)
+
+
 def _coords(points: pd.DataFrame | np.ndarray, ids: pd.Index | None) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(points, pd.DataFrame):
         if "geometry" in points.columns and "x" not in points.columns:
