@@ -85,7 +85,7 @@ def _weight_function(weight: Weight) -> WeightFunction | None:
     )
 
 
-def _cost_columns(cost: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]:
     if not isinstance(cost, pd.DataFrame):
         raise InputError("cost must be a DataFrame with columns origin, destination, cost")
     # travel_times() returns a 'minutes' column; accept it so its output feeds in directly.
@@ -107,7 +107,24 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
             f"(first at data row {first + 1}, value {cost[value_col].iloc[first]!r}); leave "
             f"unreachable pairs out of the table instead"
         )
-    return cost["origin"].to_numpy(), cost["destination"].to_numpy(), values
+    return cost["origin"], cost["destination"], values
+
+
+def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and distinct values of an id column (-1 for a missing id)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        # travel_times() returns categorical ids: their codes are free, no hashing of strings.
+        return ids.cat.codes.to_numpy(dtype=np.int64), pd.Index(ids.cat.categories)
+    codes, uniques = pd.factorize(ids, sort=False)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _positions(index: pd.Index, ids: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Position of each id in ``index`` (-1 if absent), plus the codes and distinct ids."""
+    codes, uniques = _codes(ids)
+    # Look up the few distinct ids, not every row: hashing 10^6 strings is most of the cost.
+    lookup = np.append(index.get_indexer(uniques), -1)
+    return lookup[codes], codes, uniques
 
 
 def _unique_index(index: pd.Index, what: str) -> pd.Index:
@@ -120,14 +137,17 @@ def _unique_index(index: pd.Index, what: str) -> pd.Index:
 
 def _values(values: pd.Series | np.ndarray, index: pd.Index, what: str) -> np.ndarray:
     if isinstance(values, pd.Series):
-        aligned = values.reindex(index)
-        missing = aligned.isna() & ~index.isin(values.index)
-        if missing.any():
-            raise InputError(
-                f"{what} has no value for id(s) {index[missing.to_numpy()][:5].tolist()}; give "
-                f"every id the operator was built for a value (0 if none)"
-            )
-        arr = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float)
+        if values.index.equals(index):
+            raw = values
+        else:
+            pos = values.index.get_indexer(index)
+            if (pos < 0).any():
+                raise InputError(
+                    f"{what} has no value for id(s) {index[pos < 0][:5].tolist()}; give every id "
+                    f"the operator was built for a value (0 if none)"
+                )
+            raw = values.iloc[pos]
+        arr = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     else:
         arr = np.asarray(values, dtype=float)
         if arr.shape != (len(index),):
@@ -157,7 +177,6 @@ class FCAOperator:
     supply_index: pd.Index
     destinations: pd.Index
     weights: sparse.csr_matrix  # origins x destinations, weight of each pair within max_cost
-    weights_t: sparse.csr_matrix  # its transpose, kept in CSR so both products are row-major
     positive: sparse.csr_matrix  # 1 where the weight is > 0, to carry an infinite ratio over
     reached: np.ndarray  # origins with at least one pair within max_cost
     supply_position: np.ndarray  # for each destination, its position in supply_index or -1
@@ -183,13 +202,13 @@ class FCAOperator:
             raise InputError(f"max_cost must be a number >= 0 or None, not {max_cost!r}")
         fn = _weight_function(weight)
         origin, destination, values = _cost_columns(cost)
-        oi = demand_index.get_indexer(origin)
-        keep = oi >= 0
+        oi, _, _ = _positions(demand_index, origin)
+        dest_codes, destinations = _codes(destination)
+        keep = (oi >= 0) & (dest_codes >= 0)
         if max_cost is not None:
             keep &= values <= max_cost
-        oi, values = oi[keep], values[keep]
-        dest_codes, destinations = pd.factorize(destination[keep], sort=False)
-        destinations = pd.Index(destinations)
+        if not keep.all():
+            oi, dest_codes, values = oi[keep], dest_codes[keep], values[keep]
         if fn is None:
             w = np.ones(len(values))
         else:
@@ -204,14 +223,14 @@ class FCAOperator:
         shape = (len(demand_index), len(destinations))
         # Duplicate pairs are summed, as PySAL access sums every row of a repeated pair.
         weights = sparse.csr_matrix((w, (oi, dest_codes)), shape=shape)
-        positive = sparse.csr_matrix(((w > 0).astype(float), (oi, dest_codes)), shape=shape)
+        positive = weights.copy()
+        positive.data = (positive.data > 0).astype(float)  # weights are >= 0, so sums stay > 0
         reached = np.bincount(oi, minlength=len(demand_index)) > 0
         return cls(
             demand_index=demand_index,
             supply_index=supply_index,
             destinations=destinations,
             weights=weights,
-            weights_t=weights.T.tocsr(),
             positive=positive,
             reached=reached,
             supply_position=supply_index.get_indexer(destinations),
@@ -230,7 +249,7 @@ class FCAOperator:
         has = self.supply_position >= 0
         s_dest = np.zeros(len(self.destinations))
         s_dest[has] = s[self.supply_position[has]]
-        weighted_demand = self.weights_t @ p
+        weighted_demand = self.weights.T @ p  # a CSC view: no copy
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = s_dest / weighted_demand
         # PySAL sums with pandas, which skips NaN terms: a 0/0 ratio adds nothing, and an infinite

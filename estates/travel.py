@@ -58,6 +58,11 @@ def straight_line(
         Inclusive cut-off; pairs beyond it are never built (a KD-tree finds the pairs in reach).
     mode
         One of MODES. The older walker's mode also stops at ``max_older_walk_km`` walked.
+
+    Returns
+    -------
+    Columns ``origin, destination, minutes`` sorted by origin then destination. When the ids
+    are unique the id columns are categorical over all the given ids (every provider does this).
     """
     a = assumptions or Assumptions()
     if not np.isfinite(max_minutes) or max_minutes < 0:
@@ -70,23 +75,37 @@ def straight_line(
         radius = min(radius, a.max_older_walk_km * 1000.0 / a.circuity)
     if len(o_xy) == 0 or len(d_xy) == 0:
         return _empty(o_ids, d_ids)
-    tree = cKDTree(d_xy)
-    # sparse_distance_matrix would need a second tree; query_ball_point gives index lists fast.
-    hits = tree.query_ball_point(o_xy, r=radius * (1 + 1e-12), return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-    oi = np.repeat(np.arange(len(o_xy)), counts)
-    di = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=int(counts.sum()))
-    dist = np.hypot(*(o_xy[oi] - d_xy[di]).T)
-    minutes = dist * per_m
-    keep = minutes <= max_minutes
-    order = np.lexsort((di[keep], oi[keep]))
-    return pd.DataFrame(
-        {
-            "origin": o_ids[oi[keep][order]],
-            "destination": d_ids[di[keep][order]],
-            "minutes": minutes[keep][order],
-        }
+    # Two trees and sparse_distance_matrix find the pairs and their distances in C; one
+    # query_ball_point per origin would leave a Python loop over 10^5 lists at England scale.
+    found = cKDTree(o_xy).sparse_distance_matrix(
+        cKDTree(d_xy), max_distance=radius * (1 + 1e-12), output_type="ndarray"
     )
+    oi = found["i"].astype(np.int64)
+    di = found["j"].astype(np.int64)
+    minutes = found["v"] * per_m
+    keep = minutes <= max_minutes
+    oi, di, minutes = oi[keep], di[keep], minutes[keep]
+    order = np.argsort(oi * len(d_xy) + di, kind="stable")
+    return _pairs(oi[order], di[order], minutes[order], o_ids, d_ids)
+
+
+def _id_column(codes: np.ndarray, ids: np.ndarray) -> pd.Categorical | np.ndarray:
+    """Ids for the pairs: categorical over all the ids when they are unique (so a million pairs
+    hold small integer codes, and estates.access reuses the codes instead of hashing strings)."""
+    index = pd.Index(ids)
+    if index.is_unique and not index.hasnans:
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))
+    return ids[codes]
+
+
+def _pairs(
+    oi: np.ndarray, di: np.ndarray, minutes: np.ndarray, o_ids: np.ndarray, d_ids: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame({
+        "origin": _id_column(oi, o_ids),
+        "destination": _id_column(di, d_ids),
+        "minutes": np.asarray(minutes, dtype=float),
+    })
 
 
 def point_coords(
@@ -112,13 +131,8 @@ def _coords(points: pd.DataFrame | np.ndarray, ids: pd.Index | None) -> tuple[np
 
 
 def _empty(o_ids: np.ndarray, d_ids: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "origin": pd.Series([], dtype=o_ids.dtype),
-            "destination": pd.Series([], dtype=d_ids.dtype),
-            "minutes": pd.Series([], dtype=float),
-        }
-    )
+    e = np.array([], dtype=np.int64)
+    return _pairs(e, e, np.array([], dtype=float), o_ids, d_ids)
 
 
 # --- cost-distance over a friction raster ---------------------------------------------------------
@@ -253,7 +267,7 @@ def raster_travel_times(
             str(path), stat.st_mtime_ns, stat.st_size, friction_unit,
             _PointsKey(o_xy, o_ids), _PointsKey(d_xy, d_ids), float(max_minutes),
         )
-    return pd.DataFrame({"origin": o_ids[oi], "destination": d_ids[di], "minutes": minutes})
+    return _pairs(oi, di, minutes, o_ids, d_ids)
 
 
 @dataclass(frozen=True)
@@ -468,8 +482,7 @@ def matrix_travel_times(
     keep = known & (minutes <= max_minutes)
     oi, di, mi = oi[keep], di[keep], minutes[keep]
     order = np.lexsort((di, oi))
-    out = pd.DataFrame({"origin": o_ids[oi[order]], "destination": d_ids[di[order]],
-                        "minutes": mi[order]})
+    out = _pairs(oi[order], di[order], mi[order], o_ids, d_ids)
     out.attrs["warnings"] = warnings
     return out
 
