@@ -101,9 +101,16 @@ def main() -> None:
     supply_df = supply.rename("gp").to_frame().rename_axis("geoid")
 
     def peer(method: str) -> pd.Series:
-        a = access.Access(demand_df=demand_df, demand_value="pop", supply_df=supply_df,
-                          supply_value="gp", cost_df=peer_cost, cost_origin="origin",
-                          cost_dest="dest", cost_name="cost")
+        a = access.Access(
+            demand_df=demand_df,
+            demand_value="pop",
+            supply_df=supply_df,
+            supply_value="gp",
+            cost_df=peer_cost,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
+        )
         if method == "e2sfca":
             return a.enhanced_two_stage_fca(name="x", max_cost=MAX_MINUTES)["x_gp"]
         return a.two_stage_fca(name="x", max_cost=MAX_MINUTES)["x_gp"]
@@ -111,14 +118,20 @@ def main() -> None:
     t_peer_e2, peer_e2 = median_time(lambda: peer("e2sfca"), args.repeats)
     t_peer_2, peer_2 = median_time(lambda: peer("2sfca"), args.repeats)
     t_ours_e2, ours_e2 = median_time(
-        lambda: e2sfca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats)
+        lambda: e2sfca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats
+    )
     t_ours_2, ours_2 = median_time(
-        lambda: two_step_fca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats)
+        lambda: two_step_fca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats
+    )
     t_ours_plain, ours_plain = median_time(
-        lambda: e2sfca(demand, supply, plain, max_cost=MAX_MINUTES), args.repeats)
+        lambda: e2sfca(demand, supply, plain, max_cost=MAX_MINUTES), args.repeats
+    )
     t_build, op = median_time(
-        lambda: FCAOperator.build(demand.index, supply.index, cost, max_cost=MAX_MINUTES,
-                                  weight=E2SFCA_STEPS), args.repeats)
+        lambda: FCAOperator.build(
+            demand.index, supply.index, cost, max_cost=MAX_MINUTES, weight=E2SFCA_STEPS
+        ),
+        args.repeats,
+    )
     d_arr, s_arr = demand.to_numpy(), supply.to_numpy()
     t_eval, ours_eval = median_time(lambda: op.evaluate(d_arr, s_arr), max(args.repeats, 20))
 
@@ -138,19 +151,30 @@ def main() -> None:
         "e2sfca_string_ids_max_rel_diff": max_rel_diff(ours_plain, peer_e2),
         "2sfca_max_rel_diff": max_rel_diff(ours_2, peer_2),
     }
-    print(f"zones {N_ZONES:,}, practices {N_PRACTICES:,}, pairs within {MAX_MINUTES:g} min by car: "
-          f"{len(cost):,}; zones reaching no practice: {n_unreached:,}; repeats {args.repeats}")
+    print(
+        f"zones {N_ZONES:,}, practices {N_PRACTICES:,}, pairs within {MAX_MINUTES:g} min by car: "
+        f"{len(cost):,}; zones reaching no practice: {n_unreached:,}; repeats {args.repeats}"
+    )
     print(f"{'figure':45s} {'median':>10s} {'peer / ours':>14s}")
     for name, t, ratio in rows:
-        print(f"{name:45s} {t:10.4f} {('%.1fx' % ratio) if ratio else '':>14s}")
-    print(f"pair building peak traced memory: {peak_pairs / 2**20:.1f} MiB; process max RSS: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        print(f"{name:45s} {t:10.4f} {f'{ratio:.1f}x' if ratio else '':>14s}")
+    print(
+        f"pair building peak traced memory: {peak_pairs / 2**20:.1f} MiB; process max RSS: "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     for k, v in diffs.items():
         print(f"{k}: {v:.3g}")
     out = {
-        "problem": {"zones": N_ZONES, "practices": N_PRACTICES, "side_km": SIDE_M / 1000,
-                    "max_minutes": MAX_MINUTES, "mode": "car", "pairs": len(cost),
-                    "zones_reaching_nothing": n_unreached, "repeats": args.repeats},
+        "problem": {
+            "zones": N_ZONES,
+            "practices": N_PRACTICES,
+            "side_km": SIDE_M / 1000,
+            "max_minutes": MAX_MINUTES,
+            "mode": "car",
+            "pairs": len(cost),
+            "zones_reaching_nothing": n_unreached,
+            "repeats": args.repeats,
+        },
         "seconds_median": {name: t for name, t, _ in rows},
         "ratios": {
             "e2sfca_peer_over_ours": t_peer_e2 / t_ours_e2,
@@ -161,8 +185,12 @@ def main() -> None:
         "pair_building_peak_traced_mib": peak_pairs / 2**20,
         "process_max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         **diffs,
-        "versions": {"python": platform.python_version(), "numpy": np.__version__,
-                     "pandas": pd.__version__, "access": getattr(access, "__version__", "?")},
+        "versions": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "access": getattr(access, "__version__", "?"),
+        },
     }
     path = Path(__file__).resolve().parent / "results" / "access.json"
     path.parent.mkdir(exist_ok=True)

@@ -89,7 +89,9 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]
     if not isinstance(cost, pd.DataFrame):
         raise InputError("cost must be a DataFrame with columns origin, destination, cost")
     # travel_times() returns a 'minutes' column; accept it so its output feeds in directly.
-    value_col = "cost" if "cost" in cost.columns else "minutes" if "minutes" in cost.columns else None
+    value_col = (
+        "cost" if "cost" in cost.columns else "minutes" if "minutes" in cost.columns else None
+    )
     missing = [c for c in ("origin", "destination") if c not in cost.columns]
     if value_col is None:
         missing.append("cost")
@@ -237,7 +239,11 @@ class FCAOperator:
         )
 
     def evaluate(
-        self, demand: pd.Series | np.ndarray, supply: pd.Series | np.ndarray, *, name: str = "access"
+        self,
+        demand: pd.Series | np.ndarray,
+        supply: pd.Series | np.ndarray,
+        *,
+        name: str = "access",
     ) -> pd.Series:
         """Accessibility per origin for this demand and supply.
 

@@ -23,8 +23,15 @@ from estates.travel import MODES, FrictionGrid, TravelMatrix, travel_times
 THRESHOLDS_MINUTES: tuple[float, ...] = (15.0, 30.0)
 #: The areas of the split: every zone, then each rural-urban class.
 AREAS: tuple[str, ...] = ("all", *RURAL_CLASSES)
-TABLE_COLUMNS: list[str] = ["mode", "group", "area", "threshold_minutes", "people",
-                            "people_within", "pct_within"]
+TABLE_COLUMNS: list[str] = [
+    "mode",
+    "group",
+    "area",
+    "threshold_minutes",
+    "people",
+    "people_within",
+    "pct_within",
+]
 KEYS: list[str] = ["mode", "group", "area", "threshold_minutes"]
 
 
@@ -35,14 +42,17 @@ def zone_points(zones: pd.DataFrame) -> pd.DataFrame:
     otherwise the polygon centroid is used.
     """
     if {"x", "y"} <= set(zones.columns):
-        return pd.DataFrame({"x": zones["x"].astype(float), "y": zones["y"].astype(float)},
-                            index=zones.index)
+        return pd.DataFrame(
+            {"x": zones["x"].astype(float), "y": zones["y"].astype(float)}, index=zones.index
+        )
     if "geometry" not in zones.columns:
-        raise InputError("zones need polygons (a geometry column) or x and y columns for their "
-                         "origin points")
+        raise InputError(
+            "zones need polygons (a geometry column) or x and y columns for their origin points"
+        )
     centroids = zones.geometry.centroid
-    return pd.DataFrame({"x": centroids.x.to_numpy(), "y": centroids.y.to_numpy()},
-                        index=zones.index)
+    return pd.DataFrame(
+        {"x": centroids.x.to_numpy(), "y": centroids.y.to_numpy()}, index=zones.index
+    )
 
 
 def minimum_minutes(
@@ -69,9 +79,17 @@ def minimum_minutes(
         Search cut-off; a zone with no site within it is NaN, read as "more than max_minutes".
     """
     origins = zone_points(zones)
-    pairs = travel_times(origins, sites, max_minutes=max_minutes, mode=mode, method=method,
-                         assumptions=assumptions, friction=friction, friction_unit=friction_unit,
-                         matrix=matrix)
+    pairs = travel_times(
+        origins,
+        sites,
+        max_minutes=max_minutes,
+        mode=mode,
+        method=method,
+        assumptions=assumptions,
+        friction=friction,
+        friction_unit=friction_unit,
+        matrix=matrix,
+    )
     nearest = pairs.groupby("origin", sort=False)["minutes"].min()
     return nearest.reindex(zones.index).astype(float).rename(f"min_minutes_{mode}")
 
@@ -136,8 +154,10 @@ def older_access_table(
     for mode, series in minutes.items():
         missing = zones.index.difference(series.index)
         if len(missing):
-            raise InputError(f"minutes for mode {mode!r} lack zone(s) {missing[:5].tolist()}; "
-                             f"give every zone a value (NaN if no site is in reach)")
+            raise InputError(
+                f"minutes for mode {mode!r} lack zone(s) {missing[:5].tolist()}; "
+                f"give every zone a value (NaN if no site is in reach)"
+            )
         t = series.reindex(zones.index).to_numpy(dtype=float)
         for group, pop in people.items():
             for area in AREAS:
@@ -146,12 +166,17 @@ def older_access_table(
                 for threshold in thresholds:
                     # NaN <= threshold is False: a zone with nothing in reach is not within.
                     within = float(pop[in_area & (t <= threshold)].sum())
-                    rows.append({
-                        "mode": mode, "group": group, "area": area,
-                        "threshold_minutes": float(threshold), "people": total,
-                        "people_within": within,
-                        "pct_within": 100.0 * within / total if total > 0 else np.nan,
-                    })
+                    rows.append(
+                        {
+                            "mode": mode,
+                            "group": group,
+                            "area": area,
+                            "threshold_minutes": float(threshold),
+                            "people": total,
+                            "people_within": within,
+                            "pct_within": 100.0 * within / total if total > 0 else np.nan,
+                        }
+                    )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
@@ -168,8 +193,10 @@ def older_access(
     if unknown:
         raise InputError(f"unknown travel mode(s) {unknown}: use {', '.join(MODES)}")
     cutoff = max(thresholds) if len(thresholds) else 0.0
-    minutes = {m: minimum_minutes(zones, sites, mode=m, max_minutes=cutoff,
-                                  assumptions=assumptions) for m in modes}
+    minutes = {
+        m: minimum_minutes(zones, sites, mode=m, max_minutes=cutoff, assumptions=assumptions)
+        for m in modes
+    }
     return older_access_table(zones, minutes, thresholds=thresholds)
 
 
@@ -178,20 +205,30 @@ def older_access_change(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.Da
 
     Both tables come from ``older_access_table`` over the same zones and thresholds.
     """
-    merged = baseline.merge(scenario, on=KEYS, how="outer", suffixes=("_baseline", "_scenario"),
-                            validate="one_to_one", indicator=True)
+    merged = baseline.merge(
+        scenario,
+        on=KEYS,
+        how="outer",
+        suffixes=("_baseline", "_scenario"),
+        validate="one_to_one",
+        indicator=True,
+    )
     if (merged["_merge"] != "both").any():
-        raise InputError("the baseline and scenario tables cover different modes, groups, "
-                         "areas or thresholds; build both with the same settings")
-    return pd.DataFrame({
-        **{k: merged[k] for k in KEYS},
-        "people": merged["people_baseline"],
-        "pct_within_baseline": merged["pct_within_baseline"],
-        "pct_within_scenario": merged["pct_within_scenario"],
-        "change_pct_points": merged["pct_within_scenario"] - merged["pct_within_baseline"],
-        "people_within_change": merged["people_within_scenario"]
-        - merged["people_within_baseline"],
-    })
+        raise InputError(
+            "the baseline and scenario tables cover different modes, groups, "
+            "areas or thresholds; build both with the same settings"
+        )
+    return pd.DataFrame(
+        {
+            **{k: merged[k] for k in KEYS},
+            "people": merged["people_baseline"],
+            "pct_within_baseline": merged["pct_within_baseline"],
+            "pct_within_scenario": merged["pct_within_scenario"],
+            "change_pct_points": merged["pct_within_scenario"] - merged["pct_within_baseline"],
+            "people_within_change": merged["people_within_scenario"]
+            - merged["people_within_baseline"],
+        }
+    )
 
 
 def _json_number(value: float) -> float | None:
@@ -204,8 +241,11 @@ def older_access_summary(table: pd.DataFrame) -> dict[str, Any]:
     Shape: ``{mode: {group: {area: {"people": n, "pct_within_15": p, ...}}}}``; NaN becomes None.
     A change table gives ``change_pct_points_15`` and ``people_within_change_15`` instead.
     """
-    value_cols = (["pct_within", "people_within"] if "pct_within" in table.columns
-                  else ["change_pct_points", "people_within_change"])
+    value_cols = (
+        ["pct_within", "people_within"]
+        if "pct_within" in table.columns
+        else ["change_pct_points", "people_within_change"]
+    )
     out: dict[str, Any] = {}
     for row in table.itertuples(index=False):
         r = row._asdict()

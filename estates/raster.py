@@ -47,8 +47,14 @@ class Grid:
 
     def window_transform(self, row_off: int, col_off: int) -> Affine:
         t = self.transform
-        return Affine(t.a, t.b, t.c + col_off * t.a + row_off * t.b,
-                      t.d, t.e, t.f + col_off * t.d + row_off * t.e)
+        return Affine(
+            t.a,
+            t.b,
+            t.c + col_off * t.a + row_off * t.b,
+            t.d,
+            t.e,
+            t.f + col_off * t.d + row_off * t.e,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,10 @@ def read_population(path: str | Path) -> Population:
     except rasterio.errors.RasterioIOError as exc:
         raise InputError(f"{path.name}: cannot read the population raster ({exc})") from exc
     if crs is not None and crs != CRS:
-        raise InputError(f"{path.name}: the population raster is in {crs}; warp it to {CRS} "
-                         f"first (e.g. gdalwarp -t_srs EPSG:27700 -r sum)")
+        raise InputError(
+            f"{path.name}: the population raster is in {crs}; warp it to {CRS} "
+            f"first (e.g. gdalwarp -t_srs EPSG:27700 -r sum)"
+        )
     return population_grid(values, transform, nodata=nodata, crs=crs, source=path.name)
 
 
@@ -113,7 +121,9 @@ class ZonalPopulation:
         return self.outside / self.raster_total if self.raster_total > 0 else 0.0
 
 
-def _polygons(polygons: gpd.GeoDataFrame | gpd.GeoSeries, grid: Grid) -> tuple[gpd.GeoSeries, list[str]]:
+def _polygons(
+    polygons: gpd.GeoDataFrame | gpd.GeoSeries, grid: Grid
+) -> tuple[gpd.GeoSeries, list[str]]:
     geoms = polygons.geometry if isinstance(polygons, gpd.GeoDataFrame) else polygons
     warnings: list[str] = []
     if geoms.crs is not None and grid.crs is not None and geoms.crs != grid.crs:
@@ -121,8 +131,10 @@ def _polygons(polygons: gpd.GeoDataFrame | gpd.GeoSeries, grid: Grid) -> tuple[g
         geoms = geoms.to_crs(grid.crs)
     bad = geoms.isna() | geoms.is_empty
     if bad.any():
-        raise InputError(f"{int(bad.sum())} polygon(s) have no geometry, e.g. "
-                         f"{geoms.index[bad.to_numpy()][:5].tolist()}; give every zone a shape")
+        raise InputError(
+            f"{int(bad.sum())} polygon(s) have no geometry, e.g. "
+            f"{geoms.index[bad.to_numpy()][:5].tolist()}; give every zone a shape"
+        )
     return geoms, warnings
 
 
@@ -149,20 +161,36 @@ def zonal_population(
     grid, people = population.grid, population.people
     total = float(people.sum())
     if len(geoms) == 0:
-        return ZonalPopulation(pd.Series([], index=geoms.index, dtype=float, name="population"),
-                               total, total, warnings)
+        return ZonalPopulation(
+            pd.Series([], index=geoms.index, dtype=float, name="population"), total, total, warnings
+        )
     if not overlapping:
-        labels = rasterize(zip(geoms.to_numpy(), range(1, len(geoms) + 1), strict=True),
-                           out_shape=grid.shape, transform=grid.transform, fill=0, dtype="int32")
+        labels = rasterize(
+            zip(geoms.to_numpy(), range(1, len(geoms) + 1), strict=True),
+            out_shape=grid.shape,
+            transform=grid.transform,
+            fill=0,
+            dtype="int32",
+        )
         sums = np.bincount(labels.ravel(), weights=people.ravel(), minlength=len(geoms) + 1)
-        return ZonalPopulation(pd.Series(sums[1:], index=geoms.index, name="population"), total,
-                               float(sums[0]), warnings)
+        return ZonalPopulation(
+            pd.Series(sums[1:], index=geoms.index, name="population"),
+            total,
+            float(sums[0]),
+            warnings,
+        )
     values = np.array([_window_sum(people, grid, g) for g in geoms.to_numpy()])
-    covered = rasterize(((g, 1) for g in geoms.to_numpy()), out_shape=grid.shape,
-                        transform=grid.transform, fill=0, dtype="uint8")
+    covered = rasterize(
+        ((g, 1) for g in geoms.to_numpy()),
+        out_shape=grid.shape,
+        transform=grid.transform,
+        fill=0,
+        dtype="uint8",
+    )
     outside = float(people[covered == 0].sum())
-    return ZonalPopulation(pd.Series(values, index=geoms.index, name="population"), total,
-                           outside, warnings)
+    return ZonalPopulation(
+        pd.Series(values, index=geoms.index, name="population"), total, outside, warnings
+    )
 
 
 def _window_sum(people: np.ndarray, grid: Grid, geom: object) -> float:
@@ -174,8 +202,9 @@ def _window_sum(people: np.ndarray, grid: Grid, geom: object) -> float:
     r1 = min(int(math.ceil((miny - t.f) / t.e)), grid.shape[0])
     if c1 <= c0 or r1 <= r0:
         return 0.0
-    inside = geometry_mask([geom], out_shape=(r1 - r0, c1 - c0),
-                           transform=grid.window_transform(r0, c0), invert=True)
+    inside = geometry_mask(
+        [geom], out_shape=(r1 - r0, c1 - c0), transform=grid.window_transform(r0, c0), invert=True
+    )
     return float(people[r0:r1, c0:c1][inside].sum())
 
 
@@ -208,10 +237,12 @@ def travel_time_surface(
     xy, ids = point_coords(sites)
     if friction is not None:
         fgrid = Grid(friction.transform, friction.shape, friction.crs or CRS)
-        if grid is not None and (grid.shape != fgrid.shape
-                                 or tuple(grid.transform) != tuple(fgrid.transform)):
-            raise InputError("the friction raster and the surface grid differ; warp them to "
-                             "one grid first")
+        if grid is not None and (
+            grid.shape != fgrid.shape or tuple(grid.transform) != tuple(fgrid.transform)
+        ):
+            raise InputError(
+                "the friction raster and the surface grid differ; warp them to one grid first"
+            )
         minutes = np.full(fgrid.shape, np.nan)
         if len(xy):
             rows, cols = friction.cells(xy, ids, "sites")
@@ -220,8 +251,9 @@ def travel_time_surface(
             minutes = np.where(np.isfinite(cumulative), cumulative, np.nan)
         return Surface(minutes, fgrid)
     if grid is None:
-        raise InputError("a travel-time surface needs a grid (e.g. the population raster's) or "
-                         "a friction raster")
+        raise InputError(
+            "a travel-time surface needs a grid (e.g. the population raster's) or a friction raster"
+        )
     a = assumptions or Assumptions()
     per_m = minutes_per_metre(mode, a)
     if len(xy) == 0:
@@ -237,10 +269,18 @@ def travel_time_surface(
 def write_surface(surface: Surface, path: str | Path) -> Path:
     """Write a surface as a float32 GeoTIFF on its grid (NaN as nodata)."""
     path = Path(path)
-    with rasterio.open(path, "w", driver="GTiff", height=surface.grid.shape[0],
-                       width=surface.grid.shape[1], count=1, dtype="float32",
-                       crs=surface.grid.crs, transform=surface.grid.transform,
-                       nodata=float("nan")) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=surface.grid.shape[0],
+        width=surface.grid.shape[1],
+        count=1,
+        dtype="float32",
+        crs=surface.grid.crs,
+        transform=surface.grid.transform,
+        nodata=float("nan"),
+    ) as dst:
         dst.write(surface.minutes.astype("float32"), 1)
     return path
 
@@ -269,14 +309,17 @@ def scenario_sites(
     """The sites after a scenario: ``removed`` codes dropped, ``added`` points appended."""
     unknown = [r for r in removed if r not in sites.index]
     if unknown:
-        raise InputError(f"cannot remove unknown site(s) {unknown[:5]}; use codes of existing sites")
+        raise InputError(
+            f"cannot remove unknown site(s) {unknown[:5]}; use codes of existing sites"
+        )
     kept = sites.drop(index=list(removed))
     if added is None or len(added) == 0:
         return kept
     clash = added.index.intersection(kept.index)
     if len(clash):
-        raise InputError(f"added site code(s) {clash[:5].tolist()} already exist; give new "
-                         f"sites new codes")
+        raise InputError(
+            f"added site code(s) {clash[:5].tolist()} already exist; give new sites new codes"
+        )
     return pd.concat([kept, added])
 
 
@@ -312,9 +355,13 @@ def population_weighted_minutes(
     ):
         raise InputError("the travel-time surface and the population raster must share one grid")
     geoms, _ = _polygons(zones, population.grid)
-    labels = rasterize(zip(geoms.to_numpy(), range(1, len(geoms) + 1), strict=True),
-                       out_shape=population.grid.shape, transform=population.grid.transform,
-                       fill=0, dtype="int32").ravel()
+    labels = rasterize(
+        zip(geoms.to_numpy(), range(1, len(geoms) + 1), strict=True),
+        out_shape=population.grid.shape,
+        transform=population.grid.transform,
+        fill=0,
+        dtype="int32",
+    ).ravel()
     people = population.people.ravel()
     minutes = surface.minutes.ravel()
     n = len(geoms) + 1

@@ -101,11 +101,13 @@ def _id_column(codes: np.ndarray, ids: np.ndarray) -> pd.Categorical | np.ndarra
 def _pairs(
     oi: np.ndarray, di: np.ndarray, minutes: np.ndarray, o_ids: np.ndarray, d_ids: np.ndarray
 ) -> pd.DataFrame:
-    return pd.DataFrame({
-        "origin": _id_column(oi, o_ids),
-        "destination": _id_column(di, d_ids),
-        "minutes": np.asarray(minutes, dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            "origin": _id_column(oi, o_ids),
+            "destination": _id_column(di, d_ids),
+            "minutes": np.asarray(minutes, dtype=float),
+        }
+    )
 
 
 def point_coords(
@@ -115,7 +117,9 @@ def point_coords(
     return _coords(points, ids)
 
 
-def _coords(points: pd.DataFrame | np.ndarray, ids: pd.Index | None) -> tuple[np.ndarray, np.ndarray]:
+def _coords(
+    points: pd.DataFrame | np.ndarray, ids: pd.Index | None
+) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(points, pd.DataFrame):
         if "geometry" in points.columns and "x" not in points.columns:
             xy = np.column_stack([points.geometry.x.to_numpy(), points.geometry.y.to_numpy()])
@@ -199,7 +203,9 @@ def friction_grid(
         )
     arr = np.array(values, dtype=float)
     if arr.ndim != 2:
-        raise InputError(f"{source}: expected one band of 2-D friction values, not shape {arr.shape}")
+        raise InputError(
+            f"{source}: expected one band of 2-D friction values, not shape {arr.shape}"
+        )
     bad = ~np.isfinite(arr) | (arr < 0)
     if nodata is not None:
         bad |= arr == nodata
@@ -264,8 +270,13 @@ def raster_travel_times(
         except OSError as exc:
             raise InputError(f"{path.name}: cannot read the friction raster ({exc})") from exc
         oi, di, minutes = _cached_raster_pairs(
-            str(path), stat.st_mtime_ns, stat.st_size, friction_unit,
-            _PointsKey(o_xy, o_ids), _PointsKey(d_xy, d_ids), float(max_minutes),
+            str(path),
+            stat.st_mtime_ns,
+            stat.st_size,
+            friction_unit,
+            _PointsKey(o_xy, o_ids),
+            _PointsKey(d_xy, d_ids),
+            float(max_minutes),
         )
     return _pairs(oi, di, minutes, o_ids, d_ids)
 
@@ -350,10 +361,24 @@ def _raster_pairs(
 #: Accepted names for each column, in order of preference (r5py: from_id, to_id, travel_time).
 MATRIX_ALIASES: dict[str, tuple[str, ...]] = {
     "origin": ("origin", "from_id", "origin_id", "from", "fromplace", "from_place", "o"),
-    "destination": ("destination", "to_id", "destination_id", "dest", "to", "toplace",
-                    "to_place", "d"),
-    "minutes": ("minutes", "travel_time", "travel_time_minutes", "time", "duration_minutes",
-                "cost"),
+    "destination": (
+        "destination",
+        "to_id",
+        "destination_id",
+        "dest",
+        "to",
+        "toplace",
+        "to_place",
+        "d",
+    ),
+    "minutes": (
+        "minutes",
+        "travel_time",
+        "travel_time_minutes",
+        "time",
+        "duration_minutes",
+        "cost",
+    ),
 }
 #: OpenTripPlanner reports durations in seconds; these columns are converted to minutes.
 SECONDS_COLUMNS: tuple[str, ...] = ("duration", "duration_s", "duration_seconds", "seconds")
@@ -400,8 +425,10 @@ def validate_travel_matrix(frame: pd.DataFrame, *, file: str = "travel matrix") 
         if found is not None:
             chosen["minutes"] = found
             seconds = True
-            warnings.append(f"{file}: column {found!r} read as seconds (OpenTripPlanner's unit) "
-                            f"and converted to minutes")
+            warnings.append(
+                f"{file}: column {found!r} read as seconds (OpenTripPlanner's unit) "
+                f"and converted to minutes"
+            )
     missing = [r for r in MATRIX_ALIASES if r not in chosen]
     if missing:
         raise InputError(
@@ -417,12 +444,20 @@ def validate_travel_matrix(frame: pd.DataFrame, *, file: str = "travel matrix") 
         minutes = minutes / 60.0
     for col, ids in ((chosen["origin"], origin), (chosen["destination"], destination)):
         for i in np.flatnonzero((ids == "").to_numpy() | ids.str.lower().isin(["nan", "none"])):
-            problems.add("missing id", row=int(i) + 1, column=str(col),
-                         fix="Give every row an origin and a destination id")
+            problems.add(
+                "missing id",
+                row=int(i) + 1,
+                column=str(col),
+                fix="Give every row an origin and a destination id",
+            )
     for i in np.flatnonzero(~np.isfinite(minutes) | (minutes < 0)):
-        problems.add("travel time is not a number >= 0", row=int(i) + 1,
-                     column=str(chosen["minutes"]), value=raw.iloc[i],
-                     fix="Leave unreachable pairs out of the matrix instead")
+        problems.add(
+            "travel time is not a number >= 0",
+            row=int(i) + 1,
+            column=str(chosen["minutes"]),
+            value=raw.iloc[i],
+            fix="Leave unreachable pairs out of the matrix instead",
+        )
     pairs = pd.DataFrame({"o": origin.to_numpy(), "d": destination.to_numpy()})
     first_row = pairs.groupby(["o", "d"], sort=False).ngroup()
     first_of_group = pd.Series(np.arange(len(pairs))).groupby(first_row.to_numpy()).transform("min")
@@ -430,11 +465,13 @@ def validate_travel_matrix(frame: pd.DataFrame, *, file: str = "travel matrix") 
         problems.add(
             f"pair {origin.iloc[i]!r} -> {destination.iloc[i]!r} repeats row "
             f"{int(first_of_group.iloc[i]) + 1}",
-            row=int(i) + 1, fix="Keep one travel time per origin-destination pair",
+            row=int(i) + 1,
+            fix="Keep one travel time per origin-destination pair",
         )
     problems.raise_if_any()
-    table = pd.DataFrame({"origin": origin.to_numpy(), "destination": destination.to_numpy(),
-                          "minutes": minutes})
+    table = pd.DataFrame(
+        {"origin": origin.to_numpy(), "destination": destination.to_numpy(), "minutes": minutes}
+    )
     return TravelMatrix(table, warnings, file)
 
 
@@ -476,8 +513,10 @@ def matrix_travel_times(
         )
     known = (oi >= 0) & (di >= 0)
     if (~known).any():
-        warnings.append(f"{matrix.source}: {int((~known).sum())} of {len(table)} rows name an "
-                        f"origin or destination outside this region and were not used")
+        warnings.append(
+            f"{matrix.source}: {int((~known).sum())} of {len(table)} rows name an "
+            f"origin or destination outside this region and were not used"
+        )
     minutes = table["minutes"].to_numpy(dtype=float)
     keep = known & (minutes <= max_minutes)
     oi, di, mi = oi[keep], di[keep], minutes[keep]
@@ -529,17 +568,27 @@ def travel_times(
     if mode not in MODES:
         raise InputError(f"unknown travel mode {mode!r}: use one of {', '.join(MODES)}")
     if method == "straight_line":
-        return straight_line(origins, destinations, max_minutes=max_minutes, mode=mode,
-                             assumptions=assumptions)
+        return straight_line(
+            origins, destinations, max_minutes=max_minutes, mode=mode, assumptions=assumptions
+        )
     if method == "raster":
         if friction is None:
-            raise InputError("the raster method needs a friction raster: give friction=PATH, or "
-                             "use method='straight_line'")
-        return raster_travel_times(origins, destinations, max_minutes=max_minutes,
-                                   friction=friction, friction_unit=friction_unit)
+            raise InputError(
+                "the raster method needs a friction raster: give friction=PATH, or "
+                "use method='straight_line'"
+            )
+        return raster_travel_times(
+            origins,
+            destinations,
+            max_minutes=max_minutes,
+            friction=friction,
+            friction_unit=friction_unit,
+        )
     if matrix is None:
-        raise InputError("the matrix method needs an origin-destination matrix: give matrix=PATH, "
-                         "or use method='straight_line'")
+        raise InputError(
+            "the matrix method needs an origin-destination matrix: give matrix=PATH, "
+            "or use method='straight_line'"
+        )
     return matrix_travel_times(_ids(origins), _ids(destinations), matrix, max_minutes=max_minutes)
 
 

@@ -23,8 +23,15 @@ def tiny() -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     demand = pd.Series({"A": 1000.0, "B": 2000.0, "C": 500.0, "D": 300.0}, name="pop")
     supply = pd.Series({"X": 2.0, "Y": 1.0}, name="gp_fte")
     cost = pd.DataFrame(
-        [("A", "X", 5), ("A", "Y", 25), ("B", "X", 12), ("B", "Y", 8), ("C", "Y", 30),
-         ("C", "X", 31), ("D", "X", 40)],
+        [
+            ("A", "X", 5),
+            ("A", "Y", 25),
+            ("B", "X", 12),
+            ("B", "Y", 8),
+            ("C", "Y", 30),
+            ("C", "X", 31),
+            ("D", "X", 40),
+        ],
         columns=["origin", "destination", "cost"],
     )
     return demand, supply, cost
@@ -68,8 +75,13 @@ def test_corner_cases_by_hand():
     demand = pd.Series({"O1": 10.0, "O2": 0.0, "O3": 5.0})
     supply = pd.Series({"W": 1.0, "V": 4.0})
     cost = pd.DataFrame(
-        [("O1", "Z", 3.0), ("O2", "W", 2.0), ("O3", "W", 50.0), ("O3", "V", 1.0),
-         ("ghost", "V", 1.0)],
+        [
+            ("O1", "Z", 3.0),
+            ("O2", "W", 2.0),
+            ("O3", "W", 50.0),
+            ("O3", "V", 1.0),
+            ("ghost", "V", 1.0),
+        ],
         columns=["origin", "destination", "cost"],
     )
     got = two_step_fca(demand, supply, cost, weight={10: 1.0, 40: 0.5})
@@ -92,8 +104,9 @@ def test_gaussian_weights_values():
 
 def test_operator_reevaluates_a_what_if(tiny):
     demand, supply, cost = tiny
-    op = FCAOperator.build(demand.index, pd.Index(["X", "Y", "NEW"]), cost, max_cost=30,
-                           weight=E2SFCA_STEPS)
+    op = FCAOperator.build(
+        demand.index, pd.Index(["X", "Y", "NEW"]), cost, max_cost=30, weight=E2SFCA_STEPS
+    )
     base = op.evaluate(demand, pd.Series({"X": 2.0, "Y": 1.0, "NEW": 0.0}))
     pd.testing.assert_series_equal(base, e2sfca(demand, supply, cost, max_cost=30))
     more = op.evaluate(demand.to_numpy(), np.array([3.0, 1.0, 0.0]))
@@ -164,15 +177,30 @@ def test_matches_pysal_access(seed, kind):
     demand, supply, cost = _random_problem(seed)
     max_cost = [None, 30.0, 20.0][seed % 3]
     steps = {10: 1.0, 20: 0.68, 30: 0.22}
-    ours_weight = {"plain": None, "steps": steps, "gaussian": gaussian_weights(12.0),
-                   "e2sfca": None}[kind]
-    peer_weight = {"plain": None, "steps": access.weights.step_fn(steps),
-                   "gaussian": access.weights.gaussian(12.0), "e2sfca": None}[kind]
+    ours_weight = {
+        "plain": None,
+        "steps": steps,
+        "gaussian": gaussian_weights(12.0),
+        "e2sfca": None,
+    }[kind]
+    peer_weight = {
+        "plain": None,
+        "steps": access.weights.step_fn(steps),
+        "gaussian": access.weights.gaussian(12.0),
+        "e2sfca": None,
+    }[kind]
     demand_df = demand.rename("pop").to_frame().rename_axis("geoid")
     supply_df = supply.rename("doc").to_frame().rename_axis("geoid")
-    peer = access.Access(demand_df=demand_df, demand_value="pop", supply_df=supply_df,
-                         supply_value="doc", cost_df=cost.rename(columns={"destination": "dest"}),
-                         cost_origin="origin", cost_dest="dest", cost_name="cost")
+    peer = access.Access(
+        demand_df=demand_df,
+        demand_value="pop",
+        supply_df=supply_df,
+        supply_value="doc",
+        cost_df=cost.rename(columns={"destination": "dest"}),
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
     if kind == "e2sfca":
         expected = peer.enhanced_two_stage_fca(name="x", max_cost=max_cost)["x_doc"]
         got = e2sfca(demand, supply, cost, max_cost=max_cost)

@@ -32,8 +32,9 @@ OLDER = {"Z1": (100, 50, 10), "Z2": (80, 40, 20), "Z3": (60, 30, 15), "Z4": (40,
 
 def _zones() -> pd.DataFrame:
     rows = []
-    for (code, (a, b, c)), x, ruc in zip(OLDER.items(), [500, 1200, 10000, 20000],
-                                         ["UN1", "RLN1", "RSF1", "RSN1"], strict=True):
+    for (code, (a, b, c)), x, ruc in zip(
+        OLDER.items(), [500, 1200, 10000, 20000], ["UN1", "RLN1", "RSF1", "RSN1"], strict=True
+    ):
         row = dict.fromkeys(pop_columns(), 0.0)
         row.update(pop_15_44=500.0, pop_65_74=a, pop_75_84=b, pop_85_plus=c)
         rows.append({"zone_code": code, "x": float(x), "y": 0.0, "ruc21": ruc, **row})
@@ -45,8 +46,12 @@ def _sites() -> pd.DataFrame:
 
 
 def _pct(table, mode, group, area, threshold):
-    sel = table[(table["mode"] == mode) & (table["group"] == group) & (table["area"] == area)
-                & (table["threshold_minutes"] == threshold)]
+    sel = table[
+        (table["mode"] == mode)
+        & (table["group"] == group)
+        & (table["area"] == area)
+        & (table["threshold_minutes"] == threshold)
+    ]
     assert len(sel) == 1
     return float(sel["pct_within"].iloc[0])
 
@@ -61,10 +66,12 @@ def test_minimum_minutes_by_hand():
 
 
 def test_minimum_minutes_takes_the_nearest_site_from_polygon_centroids():
-    zones = gpd.GeoDataFrame({"ruc21": ["UN1"]}, geometry=[box(0, 0, 200, 200)], crs="EPSG:27700",
-                             index=["Z"])
-    sites = gpd.GeoDataFrame(geometry=[Point(100, 700), Point(400, 100)], index=["far", "near"],
-                             crs="EPSG:27700")
+    zones = gpd.GeoDataFrame(
+        {"ruc21": ["UN1"]}, geometry=[box(0, 0, 200, 200)], crs="EPSG:27700", index=["Z"]
+    )
+    sites = gpd.GeoDataFrame(
+        geometry=[Point(100, 700), Point(400, 100)], index=["far", "near"], crs="EPSG:27700"
+    )
     got = minimum_minutes(zones, sites, mode="walk", max_minutes=60)
     # centroid (100, 100): 'near' is 300 m away, 'far' 600 m
     assert got["Z"] == pytest.approx(300 * 1.3 / 80)
@@ -115,8 +122,9 @@ def test_change_against_baseline():
     more = pd.concat([_sites(), pd.DataFrame({"x": [20000.0], "y": [0.0]}, index=["NEW"])])
     scen = older_access(zones, more, modes=["car"])
     change = older_access_change(base, scen)
-    row = change[(change["group"] == "65+") & (change["area"] == "all")
-                 & (change["threshold_minutes"] == 15)]
+    row = change[
+        (change["group"] == "65+") & (change["area"] == "all") & (change["threshold_minutes"] == 15)
+    ]
     # Z4 (65 people aged 65+) now has a site on its doorstep
     assert float(row["people_within_change"].iloc[0]) == 65
     assert float(row["change_pct_points"].iloc[0]) == pytest.approx(100 * 65 / 470)
@@ -128,17 +136,22 @@ def test_change_against_baseline():
 def test_errors():
     zones = _zones()
     with pytest.raises(InputError, match=r"unknown ruc21 code: Z3 \('XX9'\)"):
-        older_access_table(zones.assign(ruc21=["UN1", "RLN1", "XX9", "RSN1"]),
-                           {"car": pd.Series(1.0, index=zones.index)})
+        older_access_table(
+            zones.assign(ruc21=["UN1", "RLN1", "XX9", "RSN1"]),
+            {"car": pd.Series(1.0, index=zones.index)},
+        )
     with pytest.raises(InputError, match="lack population column"):
-        older_access_table(zones.drop(columns="pop_85_plus"),
-                           {"car": pd.Series(1.0, index=zones.index)})
+        older_access_table(
+            zones.drop(columns="pop_85_plus"), {"car": pd.Series(1.0, index=zones.index)}
+        )
     with pytest.raises(InputError, match=r"lack zone\(s\) \['Z4'\]"):
         older_access_table(zones, {"car": pd.Series(1.0, index=zones.index[:3])})
     with pytest.raises(InputError, match="unknown travel mode"):
         older_access(zones, _sites(), modes=["bike"])
     with pytest.raises(InputError, match="different modes"):
-        older_access_change(older_access(zones, _sites(), modes=["car"]),
-                            older_access(zones, _sites(), modes=["walk"]))
+        older_access_change(
+            older_access(zones, _sites(), modes=["car"]),
+            older_access(zones, _sites(), modes=["walk"]),
+        )
     with pytest.raises(InputError, match="need polygons"):
         minimum_minutes(zones.drop(columns=["x"]), _sites())

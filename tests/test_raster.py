@@ -36,8 +36,18 @@ TOTAL = sum(range(15))  # the -1 cell is nodata: 105 people
 @pytest.fixture
 def pop_tif(tmp_path):
     path = tmp_path / "population.tif"
-    with rasterio.open(path, "w", driver="GTiff", height=4, width=4, count=1, dtype="float64",
-                       crs="EPSG:27700", transform=T4, nodata=-1.0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=4,
+        width=4,
+        count=1,
+        dtype="float64",
+        crs="EPSG:27700",
+        transform=T4,
+        nodata=-1.0,
+    ) as dst:
         dst.write(PEOPLE, 1)
     return path
 
@@ -66,23 +76,29 @@ def test_zonal_sums_by_hand_and_outside_share(pop_tif):
 def test_zonal_sums_keep_the_raster_total_when_zones_tile_it(pop_tif):
     pop = read_population(pop_tif)
     # Four irregular zones tiling the raster: a triangle split of each half.
-    zones = _gs({
-        "a": Polygon([(0, 0), (200, 0), (0, 400)]), "b": Polygon([(200, 0), (200, 400), (0, 400)]),
-        "c": box(200, 0, 400, 120), "d": box(200, 120, 400, 400),
-    })
+    zones = _gs(
+        {
+            "a": Polygon([(0, 0), (200, 0), (0, 400)]),
+            "b": Polygon([(200, 0), (200, 400), (0, 400)]),
+            "c": box(200, 0, 400, 120),
+            "d": box(200, 120, 400, 400),
+        }
+    )
     for overlapping in (False, True):
         got = zonal_population(pop, zones, overlapping=overlapping)
         assert got.sums.sum() == pytest.approx(TOTAL)
         assert got.outside == 0
     # The two methods agree cell by cell on non-overlapping zones.
-    pd.testing.assert_series_equal(zonal_population(pop, zones).sums,
-                                   zonal_population(pop, zones, overlapping=True).sums)
+    pd.testing.assert_series_equal(
+        zonal_population(pop, zones).sums, zonal_population(pop, zones, overlapping=True).sums
+    )
 
 
 def test_overlapping_catchments_count_shared_cells_twice(pop_tif):
     pop = read_population(pop_tif)
-    catchments = _gs({"A": box(0, 0, 300, 400), "B": box(100, 0, 400, 200),
-                      "away": box(1000, 1000, 1100, 1100)})
+    catchments = _gs(
+        {"A": box(0, 0, 300, 400), "B": box(100, 0, 400, 200), "away": box(1000, 1000, 1100, 1100)}
+    )
     got = zonal_population(pop, catchments, overlapping=True)
     # A: columns 0-2 = 52 + (2+6+10+14); B: rows 2-3, columns 1-3 = 9+10+11+13+14+0
     assert got.sums.to_dict() == {"A": 84.0, "B": 57.0, "away": 0.0}
@@ -120,8 +136,9 @@ def test_straight_line_surface_by_hand():
     assert s.minutes[0, 0] == 0
     assert s.minutes[0, 2] == 200 / 64
     assert s.minutes[2, 2] == pytest.approx(math.hypot(200, 200) / 64)
-    older = travel_time_surface(sites, grid=G3, mode="older_walk",
-                                assumptions=Assumptions(max_older_walk_km=0.13))
+    older = travel_time_surface(
+        sites, grid=G3, mode="older_walk", assumptions=Assumptions(max_older_walk_km=0.13)
+    )
     # 0.13 km walked at circuity 1.3 is 100 m straight: only the cell and its four neighbours
     assert np.isfinite(older.minutes).sum() == 3  # (0,0), (0,1), (1,0) lie in the grid
 
@@ -148,8 +165,9 @@ def test_friction_surface_by_hand_and_written_geotiff(tmp_path):
 def test_surface_change_when_a_site_is_added_and_one_removed():
     sites = pd.DataFrame({"x": [50.0, 150.0], "y": [250.0, 250.0]}, index=["S", "T"])
     added = pd.DataFrame({"x": [250.0], "y": [50.0]}, index=["NEW"])
-    change = surface_change(sites, added=added, removed=["T"], grid=G3, mode="walk",
-                            assumptions=EXACT)
+    change = surface_change(
+        sites, added=added, removed=["T"], grid=G3, mode="walk", assumptions=EXACT
+    )
     # cell (2,2): from T at (150,250) it was hypot(100,200) metres; now NEW sits on it
     assert change.difference[2, 2] == pytest.approx(-math.hypot(100, 200) / 64)
     # cell (0,1): T was on it (0); now S is 100 m away
@@ -179,6 +197,7 @@ def test_population_weighted_minutes_by_hand(pop_tif):
     # 'top' holds cells (0,0) with 0 people at 0 min and (0,1) with 1 person at 100/64 min
     assert got["top"] == pytest.approx(100 / 64)
     assert np.isnan(got["empty"])  # the nodata cell: nobody lives there
-    far = travel_time_surface(sites, grid=grid, mode="older_walk",
-                              assumptions=Assumptions(max_older_walk_km=0.13))
+    far = travel_time_surface(
+        sites, grid=grid, mode="older_walk", assumptions=Assumptions(max_older_walk_km=0.13)
+    )
     assert np.isnan(population_weighted_minutes(far, pop, _gs({"L": box(0, 0, 200, 400)}))["L"])

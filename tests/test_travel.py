@@ -36,14 +36,19 @@ def test_straight_line_car_by_hand():
     o = _pts({"A": (0, 0), "B": (10000, 0)})
     d = _pts({"S": (3000, 4000), "T": (10000, 1000)})
     got = straight_line(o, d, max_minutes=21)  # B-S is 8,062 m = 20.96 min; A-T 26.1 min
-    expected = pd.DataFrame({"origin": ["A", "B", "B"], "destination": ["S", "S", "T"],
-                             "minutes": [5000 * 0.0026, math.hypot(7000, 4000) * 0.0026,
-                                         1000 * 0.0026]})
+    expected = pd.DataFrame(
+        {
+            "origin": ["A", "B", "B"],
+            "destination": ["S", "S", "T"],
+            "minutes": [5000 * 0.0026, math.hypot(7000, 4000) * 0.0026, 1000 * 0.0026],
+        }
+    )
     # Ids come back categorical over all the given ids (cheap to hold, cheap to factorise).
     assert list(got["origin"].cat.categories) == ["A", "B"]
     plain = got.astype({"origin": str, "destination": str})
-    pd.testing.assert_frame_equal(plain, expected.astype({"origin": str, "destination": str}),
-                                  rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        plain, expected.astype({"origin": str, "destination": str}), rtol=1e-12
+    )
 
 
 def test_straight_line_repeated_ids_stay_plain():
@@ -129,9 +134,18 @@ def friction_tif(tmp_path):
 
 
 def _write(path, values, crs="EPSG:27700", transform=TRANSFORM):
-    with rasterio.open(path, "w", driver="GTiff", height=values.shape[0], width=values.shape[1],
-                       count=1, dtype="float64", crs=crs, transform=transform,
-                       nodata=-1.0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=values.shape[0],
+        width=values.shape[1],
+        count=1,
+        dtype="float64",
+        crs=crs,
+        transform=transform,
+        nodata=-1.0,
+    ) as dst:
         dst.write(values, 1)
 
 
@@ -143,8 +157,9 @@ def test_raster_least_cost_by_hand(friction_tif):
     o = _pts({"O": (10.0, 290.0)})  # anywhere in cell (0, 0) snaps to it
     got = raster_travel_times(o, _dests(), max_minutes=10, friction=friction_tif)
     assert got["origin"].tolist() == ["O"] * 3
-    np.testing.assert_allclose(got.set_index("destination")["minutes"][list(HAND)],
-                               list(HAND.values()), rtol=1e-12)
+    np.testing.assert_allclose(
+        got.set_index("destination")["minutes"][list(HAND)], list(HAND.values()), rtol=1e-12
+    )
 
 
 def test_raster_cut_off_inclusive_and_symmetric(friction_tif):
@@ -160,8 +175,9 @@ def test_raster_cut_off_inclusive_and_symmetric(friction_tif):
 def test_raster_minutes_per_cell_and_grid_object(friction_tif):
     grid = friction_grid(FRICTION * 100, TRANSFORM, unit="minutes per cell", nodata=-100.0)
     a = raster_travel_times(_pts({"O": _centre(0, 0)}), _dests(), max_minutes=10, friction=grid)
-    b = travel_times(_pts({"O": _centre(0, 0)}), _dests(), max_minutes=10, method="raster",
-                     friction=friction_tif)
+    b = travel_times(
+        _pts({"O": _centre(0, 0)}), _dests(), max_minutes=10, method="raster", friction=friction_tif
+    )
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -180,8 +196,9 @@ def test_raster_cache_sees_an_edited_file(friction_tif):
 
 def test_raster_errors(friction_tif, tmp_path):
     with pytest.raises(InputError, match=r"1 destinations lie outside the raster \(e.g. far\)"):
-        raster_travel_times(_pts({"O": (50, 250)}), _pts({"far": (5000, 250)}), max_minutes=5,
-                            friction=friction_tif)
+        raster_travel_times(
+            _pts({"O": (50, 250)}), _pts({"far": (5000, 250)}), max_minutes=5, friction=friction_tif
+        )
     with pytest.raises(InputError, match="square cells"):
         friction_grid(FRICTION, Affine(100, 0, 0, 0, -50, 300))
     with pytest.raises(InputError, match="friction unit 'km/h'"):
@@ -191,8 +208,9 @@ def test_raster_errors(friction_tif, tmp_path):
     with pytest.raises(InputError, match="warp it to EPSG:27700"):
         read_friction(wgs)
     with pytest.raises(InputError, match="cannot read the friction raster"):
-        raster_travel_times(_pts({"O": (0, 0)}), _dests(), max_minutes=5,
-                            friction=tmp_path / "missing.tif")
+        raster_travel_times(
+            _pts({"O": (0, 0)}), _dests(), max_minutes=5, friction=tmp_path / "missing.tif"
+        )
     with pytest.raises(InputError, match="needs a friction raster"):
         travel_times(_pts({"O": (0, 0)}), _dests(), max_minutes=5, method="raster")
     with pytest.raises(InputError, match="unknown travel-time method"):
@@ -205,11 +223,18 @@ def test_raster_errors(friction_tif, tmp_path):
 def test_matrix_r5py_names_and_cut_off(tmp_path):
     path = tmp_path / "r5.csv"
     path.write_text("from_id,to_id,travel_time\nZ1,S1,12\nZ1,S2,31\nZ2,S1,30\nZ9,S1,5\n")
-    got = travel_times(_pts({"Z1": (0, 0), "Z2": (0, 0)}), _pts({"S1": (0, 0), "S2": (0, 0)}),
-                       max_minutes=30, method="matrix", matrix=path)
+    got = travel_times(
+        _pts({"Z1": (0, 0), "Z2": (0, 0)}),
+        _pts({"S1": (0, 0), "S2": (0, 0)}),
+        max_minutes=30,
+        method="matrix",
+        matrix=path,
+    )
     assert got[["origin", "destination"]].values.tolist() == [["Z1", "S1"], ["Z2", "S1"]]
     assert got["minutes"].tolist() == [12.0, 30.0]
-    assert "1 of 4 rows name an origin or destination outside this region" in got.attrs["warnings"][0]
+    assert (
+        "1 of 4 rows name an origin or destination outside this region" in got.attrs["warnings"][0]
+    )
 
 
 def test_matrix_seconds_and_numeric_ids():
@@ -229,7 +254,9 @@ def test_matrix_row_level_problems(tmp_path):
     text = str(err.value)
     assert "4 problem(s) found" in text
     assert "bad.csv, row 2, column 'origin': missing id" in text
-    assert "bad.csv, row 3, column 'minutes': travel time is not a number >= 0 (value 'soon')" in text
+    assert (
+        "bad.csv, row 3, column 'minutes': travel time is not a number >= 0 (value 'soon')" in text
+    )
     assert "bad.csv, row 4: pair 'Z1' -> 'S1' repeats row 1" in text
     assert "bad.csv, row 5, column 'minutes'" in text
     assert [p.row for p in err.value.problems] == [2, 3, 5, 4]
@@ -244,8 +271,9 @@ def test_matrix_whole_file_errors(tmp_path):
     empty.write_text("")
     with pytest.raises(InputError, match="empty"):
         read_travel_matrix(empty)
-    m = validate_travel_matrix(pd.DataFrame({"origin": ["E01"], "destination": ["G1"],
-                                             "minutes": [3]}))
+    m = validate_travel_matrix(
+        pd.DataFrame({"origin": ["E01"], "destination": ["G1"], "minutes": [3]})
+    )
     with pytest.raises(InputError, match="none of the matrix's origin ids"):
         matrix_travel_times(pd.Index(["Z1"]), pd.Index(["G1"]), m, max_minutes=10)
     with pytest.raises(InputError, match="none of the matrix's destination ids"):
