@@ -286,4 +286,5 @@ def _older_rural_pct(older: pd.DataFrame, a: Assumptions) -> float | None:
 def _r(x: float) -> float:
     """Round a headline figure to 0.1 so that summary.json is stable across platforms."""
     value = float(x)
-    return round(value, 1) if np.isfinite(value) else 0.0
+    # + 0.0 turns -0.0 into 0.0
+    return round(value, 1) + 0.0 if np.isfinite(value) else 0.0
