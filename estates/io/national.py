@@ -779,7 +779,7 @@ def read_practice_estates(source: str | Path | bytes, *, filename: str | None = 
         orphans = frame[(frame["site_kind"] == "branch") & ~frame["parent_code"].isin(mains)]
         for code in orphans.index:
             rows = [r for r in records if r["practice_code"] == code]
-            dups.append((rows[0]["_row"], f"branch {code}: parent_code "
+            dups.append((int(rows[0]["_row"] or 0), f"branch {code}: parent_code "
                                           f"{frame.at[code, 'parent_code']!r} is not a main "
                                           "site in this file"))
         frame = frame.drop(index=orphans.index)
