@@ -34,8 +34,7 @@ from shapely.geometry import Point
 
 from estates.assumptions import Assumptions
 from estates.errors import AssumptionError, Problem, ProblemList, ScenarioError
-from estates.model import AGE_BANDS, OLDER_GROUPS, RURAL_CLASSES, Region
-from estates.travel import minutes_per_metre
+from estates.model import AGE_BANDS, RURAL_CLASSES, Region
 
 # ------------------------------------------------------------------------------ the schema
 
@@ -732,41 +731,14 @@ _HANDLERS = {
 
 # ------------------------------------------------------------------------------ comparing
 
-#: Modes the older-access indicators are reported for.
-ACCESS_MODES: tuple[str, ...] = ("car", "public_transport", "older_walk")
-
-
-def older_access(zones: pd.DataFrame, assumptions: Assumptions,
-                 *, modes: tuple[str, ...] = ACCESS_MODES) -> pd.DataFrame:
-    """Share of people aged 65+, 75+ and 85+ within 15 and 30 minutes of a surgery.
-
-    Uses each zone's straight-line distance to its nearest surgery (recovered from
-    ``minutes_to_nearest_gp``, which was computed by ``assumptions.travel_mode``), timed by each
-    mode; the older walker also stops at ``max_older_walk_km``. Returns one row per mode,
-    threshold, group and rural class (plus 'all'): ``population``, ``within`` and ``pct_within``.
-    """
-    a = assumptions
-    metres = zones["minutes_to_nearest_gp"].to_numpy(dtype=float) / minutes_per_metre(
-        a.travel_mode, a)
-    classes = zones["rural_class"].astype(str).to_numpy()
-    rows = []
-    for mode in modes:
-        minutes = metres * minutes_per_metre(mode, a)
-        for threshold in (a.threshold_minutes, a.wider_threshold_minutes):
-            reach = minutes <= threshold + 1e-9
-            if mode == "older_walk":
-                reach &= metres * a.circuity <= a.max_older_walk_km * 1000.0 + 1e-9
-            for group in OLDER_GROUPS:
-                pop = zones[f"pop_{group.replace('+', '_plus')}"].to_numpy(dtype=float)
-                for cls in (*RURAL_CLASSES, "all"):
-                    mask = np.ones(len(pop), dtype=bool) if cls == "all" else classes == cls
-                    total = float(pop[mask].sum())
-                    within = float(pop[mask & reach].sum())
-                    rows.append({"mode": mode, "threshold_minutes": float(threshold),
-                                 "group": group, "rural_class": cls, "population": total,
-                                 "within": within,
-                                 "pct_within": 100.0 * within / total if total > 0 else np.nan})
-    return pd.DataFrame(rows)
+def access_table(result: Any) -> pd.DataFrame:
+    """A Result's older-access table (``estates.older_access``) in the comparison's columns:
+    ``mode, threshold_minutes, group, rural_class, population, within, pct_within``."""
+    t = result.older_access
+    return pd.DataFrame({
+        "mode": t["mode"], "threshold_minutes": t["threshold_minutes"].astype(float),
+        "group": t["group"], "rural_class": t["area"], "population": t["people"],
+        "within": t["people_within"], "pct_within": t["pct_within"]})
 
 
 @dataclass(frozen=True)
@@ -825,8 +797,7 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
     practices["deficit_resolved"] = resolved[horizon]
     practices["in_option"] = practices.index.isin(option.practices.index)
 
-    acc_b = older_access(baseline.zones, baseline.assumptions)
-    acc_o = older_access(option.zones, a)
+    acc_b, acc_o = access_table(baseline), access_table(option)
     keys = ["mode", "threshold_minutes", "group", "rural_class"]
     access = acc_b.merge(acc_o, on=keys, suffixes=("_base", "_option"))
     access["change_pct_points"] = access["pct_within_option"] - access["pct_within_base"]

@@ -28,7 +28,6 @@ from estates.scenario import (
     apply_with_costs,
     compare,
     do_nothing,
-    older_access,
     parse_scenario,
     read_scenario,
 )
@@ -396,37 +395,6 @@ def test_do_nothing_compares_as_no_change() -> None:
     assert c.summary["deficit_resolved"] == 0 and c.summary["capital_cost_gbp"] == 0
     assert (c.access["change_pct_points"].fillna(0) == 0).all()
     json.dumps(c.to_dict())
-
-
-def older_zones() -> pd.DataFrame:
-    # Z1 urban, 100 people aged 65-74, 250 m from a surgery; Z2 smaller rural, 50 aged 85+,
-    # 750 m away. Distances are given as car minutes (0.0026 per metre).
-    return pd.DataFrame({
-        "minutes_to_nearest_gp": [250 * PER_M, 750 * PER_M],
-        "rural_class": ["urban", "smaller rural"],
-        "pop_65_plus": [100.0, 50.0], "pop_75_plus": [0.0, 50.0], "pop_85_plus": [0.0, 50.0],
-    }, index=["Z1", "Z2"])
-
-
-def test_older_access_by_mode_threshold_and_class() -> None:
-    t = older_access(older_zones(), A).set_index(["mode", "threshold_minutes", "group",
-                                                  "rural_class"])["pct_within"]
-    # walking at 3.6 km/h: 250 m x 1.3 = 5.4 min; 750 m x 1.3 = 16.25 min (> 15, < 30)
-    assert t[("older_walk", 15.0, "65+", "all")] == pytest.approx(100 * 100 / 150)
-    assert t[("older_walk", 15.0, "85+", "smaller rural")] == 0
-    assert t[("older_walk", 30.0, "85+", "smaller rural")] == 100
-    assert np.isnan(t[("older_walk", 15.0, "85+", "larger rural")])  # nobody lives there
-    # by bus at 12 km/h: 750 m x 1.3 = 4.9 minutes
-    assert t[("public_transport", 15.0, "85+", "all")] == 100
-
-
-def test_older_walker_stops_at_the_walking_limit() -> None:
-    zones = older_zones()
-    zones["minutes_to_nearest_gp"] = [1000 * PER_M, 1200 * PER_M]  # walked 1,300 and 1,560 m
-    t = older_access(zones, A).set_index(["mode", "threshold_minutes", "group",
-                                          "rural_class"])["pct_within"]
-    assert t[("older_walk", 30.0, "65+", "urban")] == 100  # 21.7 minutes, 1.3 km
-    assert t[("older_walk", 30.0, "65+", "smaller rural")] == 0  # 26 minutes but 1.56 km
 
 
 # ------------------------------------------------------------------------------ the demo
