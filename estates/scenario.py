@@ -436,16 +436,17 @@ def _place(s: _State, i: int, ch: Mapping[str, Any], *, required: bool,
 
 def _area(s: _State, ch: Mapping[str, Any], default_m2: float | None) -> tuple[float, float] | None:
     """(gia_m2, clinical_rooms) from a change, deriving the one not given."""
-    gia, rooms = ch.get("gia_m2"), ch.get("clinical_rooms")
-    if gia is None and rooms is None:
+    given_gia, given_rooms = ch.get("gia_m2"), ch.get("clinical_rooms")
+    if given_gia is None and given_rooms is None:
         if default_m2 is None:
             return None
-        gia = default_m2
-    if gia is None:
-        gia = float(rooms) * s.m2_per_room()
-    if rooms is None:
-        rooms = float(gia) / s.m2_per_room()
-    return float(gia), float(rooms)
+        given_gia = default_m2
+    if given_gia is None:
+        rooms = float(given_rooms)  # type: ignore[arg-type]  # both None returned above
+        return rooms * s.m2_per_room(), rooms
+    gia = float(given_gia)
+    rooms = gia / s.m2_per_room() if given_rooms is None else float(given_rooms)
+    return gia, rooms
 
 
 def _take(s: _State, i: int, cid: str | None, m2: float) -> None:

@@ -239,8 +239,8 @@ def comparison_section(comparison: Any, scenario: Any = None) -> str:
     """A scenario against the baseline: headline changes, costs, older access, practices."""
     s = comparison.summary
     name = getattr(scenario, "name", "Scenario")
-    intro = (f"<p>{esc(getattr(scenario, 'description', ''))}</p>" if scenario is not None
-             and getattr(scenario, "description", "") else "")
+    description = str(getattr(scenario, "description", "") or "")
+    intro = f"<p>{esc(description)}</p>" if description else ""
     changes = ""
     if scenario is not None and scenario.changes:
         changes = "<ul>" + "".join(
