@@ -368,7 +368,7 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
             if len(nums) < 2 or len(nums) % 2:
                 return None, "must hold pairs of (minutes, weight)"
             bounds, weights = nums[0::2], nums[1::2]
-            if any(b <= 0 for b in bounds) or any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:])):
+            if any(b <= 0 for b in bounds) or any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:], strict=False)):
                 return None, "step bounds must be positive and rising"
             if any(w > 1 for w in weights):
                 return None, "weights must be between 0 and 1"
