@@ -115,7 +115,7 @@ PRACTICE_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("headroom_patients", "Headroom at the horizon", "patients"),
     ("headroom_m2", "Floor-space headroom", "m2"),
     ("utilisation_pct", "Demand as share of capacity", "%"),
-    ("tipping_year", "Tipping year (first year in deficit)", ""),
+    ("tipping_year", "Tipping year (first year in deficit)", "year"),
 )
 
 
