@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from estates.assumptions import Assumptions
@@ -202,9 +203,8 @@ def sidebar() -> None:
         )
 
 
-def plain(frame: Any) -> Any:
+def plain(frame: Any) -> pd.DataFrame:
     """A copy without geometry or ``attrs`` (readers keep notes there that Arrow cannot carry)."""
-    out = frame.drop(columns="geometry") if "geometry" in frame.columns else frame.copy()
-    out = type(out)(out) if not hasattr(out, "geometry") else out
+    out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     out.attrs = {}
     return out
