@@ -211,3 +211,8 @@ class Region:
     @property
     def main_practices(self) -> gpd.GeoDataFrame:
         return self.practices[self.practices["site_kind"] == "main"]
+
+
+def fy(year: int) -> str:
+    """A financial year's label: 2026 -> '2026/27'."""
+    return f"{year}/{(year + 1) % 100:02d}"

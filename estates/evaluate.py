@@ -1,0 +1,268 @@
+"""Evaluate a region: capacity, demand by year, allocation, headroom, capacity in the wrong place.
+
+``evaluate`` is pure: a Region, its Growth and the Assumptions go in; a Result of tables and a
+summary comes out. The CLI, the dashboard and the report are faces over this one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from estates import capacity as cap
+from estates import demand as dem
+from estates.allocation import allocate_sites
+from estates.assumptions import Assumptions
+from estates.impact import m2_for_patients, site_impacts
+from estates.misplaced import Transport, max_served
+from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
+from estates.travel import minutes_per_metre, straight_line
+
+SUMMARY_UNITS: dict[str, str] = {
+    "aggregate_capacity": "patients (need-weighted)",
+    "aggregate_demand": "patients (need-weighted)",
+    "aggregate_headroom": "patients (need-weighted)",
+    "practices_in_deficit": "practices",
+    "deficit_total": "patients (need-weighted)",
+    "misplaced_capacity": "patients (need-weighted)",
+    "unmet_demand_within_threshold": "patients (need-weighted)",
+    "stranded_capacity": "patients (need-weighted)",
+}
+
+
+@dataclass
+class Result:
+    """Everything an evaluation produces.
+
+    ``practices``: one row per main practice (capacity, demand, headroom, tipping year...).
+    ``demand`` and ``headroom``: practices x years, in need-weighted patients.
+    ``zones``: one row per zone (population, demand, served and unserved within the threshold,
+    minutes to the nearest surgery). ``sites``: the impact statement of each housing site.
+    ``allocation``: site_ref, practice_code, share, distance_km, rule. ``summary``: the
+    headline figures (see SUMMARY_UNITS) and the assumptions with units and sources.
+    """
+
+    years: list[int]
+    practices: pd.DataFrame
+    demand: pd.DataFrame
+    headroom: pd.DataFrame
+    zones: pd.DataFrame
+    sites: pd.DataFrame
+    allocation: pd.DataFrame
+    transport: Transport
+    summary: dict[str, Any]
+    assumptions: Assumptions
+    warnings: list[str] = field(default_factory=list)
+
+
+def zone_points(zones: gpd.GeoDataFrame) -> np.ndarray:
+    """A point inside each zone (its centroid, or a point on its surface for odd shapes)."""
+    cent = zones.geometry.centroid
+    inside = cent.within(zones.geometry)
+    pts = cent.where(inside, zones.geometry.representative_point())
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def sites_to_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
+    """The zone each housing site lies in (the nearest zone for a site outside them all)."""
+    if len(sites) == 0 or len(zones) == 0:
+        return pd.Series(pd.NA, index=sites.index, dtype=object)
+    pts = gpd.GeoDataFrame({"i": np.arange(len(sites))}, geometry=sites.geometry.values,
+                           crs=sites.crs)
+    joined = gpd.sjoin_nearest(pts, zones[["geometry"]].assign(zone=zones.index), how="left")
+    first = joined.groupby("i")["zone"].first()
+    return pd.Series(first.reindex(np.arange(len(sites))).to_numpy(), index=sites.index)
+
+
+def evaluate(
+    region: Region,
+    growth: Growth | None = None,
+    assumptions: Assumptions | None = None,
+) -> Result:
+    """Evaluate ``region`` with ``growth`` (default: the region's own housing sites)."""
+    a = assumptions or Assumptions()
+    growth = region.growth if growth is None else growth
+    yrs = dem.years(a)
+    practices, zones = region.practices, region.zones
+    warnings: list[str] = []
+
+    # --- capacity and demand per practice --------------------------------------------------
+    pcap = cap.practice_capacity(practices, a)
+    base_list = dem.weighted_base_list(practices, a, zones)
+    gf = dem.growth_factor(a)
+    hd = dem.housing_demand(growth, a)
+    allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a)
+    share = _share_matrix(allocation, growth.sites.index, pcap.index)
+    new_patients = pd.DataFrame(share.T @ hd.weighted.to_numpy(), index=pcap.index, columns=yrs)
+    demand = pd.DataFrame(np.outer(base_list.to_numpy(), gf), index=pcap.index,
+                          columns=yrs) + new_patients
+    headroom = demand.rsub(pcap["capacity"], axis=0)
+    practices_out = _practice_table(practices, pcap, base_list, demand, headroom, new_patients, a)
+
+    # --- where people live: zones, and the transportation problem ---------------------------
+    zone_table, transport = _zones(region, growth, hd, base_list, gf, a, warnings)
+
+    # --- housing sites ------------------------------------------------------------------------
+    names = practices_out["site_name"]
+    sites_out = site_impacts(growth, hd, allocation, headroom, names, a)
+    flagged = allocation[allocation["rule"] != "inside catchment"]["site_ref"].unique()
+    if len(flagged):
+        warnings.append(f"{len(flagged)} housing site(s) lie outside every catchment; their "
+                        "residents go to the nearest practices (see the allocation rule).")
+
+    summary = _summary(region, growth, a, practices_out, demand, headroom, transport, zone_table,
+                       hd)
+    return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
+                  transport, summary, a, warnings)
+
+
+def _share_matrix(allocation: pd.DataFrame, sites: pd.Index, practices: pd.Index) -> np.ndarray:
+    out = np.zeros((len(sites), len(practices)))
+    if len(allocation):
+        si = sites.get_indexer(allocation["site_ref"])
+        pi = practices.get_indexer(allocation["practice_code"])
+        ok = (si >= 0) & (pi >= 0)
+        np.add.at(out, (si[ok], pi[ok]), allocation["share"].to_numpy()[ok])
+    return out
+
+
+def _practice_table(
+    practices: gpd.GeoDataFrame, pcap: pd.DataFrame, base_list: pd.Series, demand: pd.DataFrame,
+    headroom: pd.DataFrame, new_patients: pd.DataFrame, a: Assumptions,
+) -> pd.DataFrame:
+    base, horizon = demand.columns[0], demand.columns[-1]
+    mains = practices.loc[pcap.index]
+    out = pd.DataFrame(index=pcap.index)
+    out["practice_code"] = pcap.index
+    out["site_name"] = mains["site_name"]
+    out["list_size"] = mains["list_size"].astype(float)
+    out = out.join(pcap)
+    out["m2_per_patient_now"] = np.divide(
+        out["gia_m2"], out["list_size"], out=np.full(len(out), np.nan),
+        where=out["list_size"].to_numpy() > 0)
+    out["base_demand"] = base_list
+    out["demand_base"] = demand[base]
+    out["demand_horizon"] = demand[horizon]
+    out["new_patients_horizon"] = new_patients[horizon]
+    out["headroom_base"] = headroom[base]
+    out["headroom_horizon"] = headroom[horizon]
+    out["headroom_m2_horizon"] = np.asarray(m2_for_patients(headroom[horizon].to_numpy(), a))
+    out["utilisation_pct_horizon"] = 100.0 * np.divide(
+        demand[horizon].to_numpy(), out["capacity"].to_numpy(),
+        out=np.full(len(out), np.nan), where=out["capacity"].to_numpy() > 0)
+    deficit = headroom.to_numpy() < 0
+    first = np.where(deficit.any(axis=1), deficit.argmax(axis=1), -1)
+    out["tipping_year"] = pd.array(
+        [demand.columns[i] if i >= 0 else pd.NA for i in first], dtype="Int64")
+    out["building"] = mains.get("building", pd.Series("", index=mains.index))
+    out["x"] = mains.geometry.x
+    out["y"] = mains.geometry.y
+    return out
+
+
+def _zones(
+    region: Region, growth: Growth, hd: dem.HousingDemand, base_list: pd.Series,
+    gf: np.ndarray, a: Assumptions, warnings: list[str],
+) -> tuple[pd.DataFrame, Transport]:
+    zones, practices = region.zones, region.practices
+    pops = zones[[f"pop_{b}" for b in AGE_BANDS]].astype(float)
+    weighted_pop = pops.to_numpy() @ np.asarray(a.need_weights, dtype=float)
+    total_pop = weighted_pop.sum()
+    # Registered patients are placed where people live: each zone takes its share of the
+    # region's weighted list, so the zone and practice views add up to the same demand.
+    scale = base_list.sum() / total_pop if total_pop > 0 else 0.0
+    zone_base = weighted_pop * scale
+    site_zone = sites_to_zones(growth.sites, zones)
+    horizon = hd.years[-1]
+    housing_by_zone = (
+        pd.Series(hd.weighted[horizon].to_numpy(), index=site_zone.to_numpy())
+        .groupby(level=0).sum().reindex(zones.index, fill_value=0.0)
+        if len(growth.sites) else pd.Series(0.0, index=zones.index)
+    )
+    zone_demand = pd.Series(zone_base * gf[-1], index=zones.index) + housing_by_zone
+    sites_cap = cap.site_capacity(practices, a)["premises_capacity"]
+    xy = zone_points(zones)
+    pts = pd.DataFrame(xy, index=zones.index, columns=["x", "y"])
+    surg = pd.DataFrame({"x": practices.geometry.x, "y": practices.geometry.y},
+                        index=practices.index)
+    pairs = straight_line(pts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
+                          assumptions=a)
+    transport = max_served(zone_demand, sites_cap, pairs)
+    if len(surg):
+        dist, _ = cKDTree(surg.to_numpy()).query(xy)
+        nearest_min = dist * minutes_per_metre(a.travel_mode, a)
+    else:
+        nearest_min = np.full(len(zones), np.inf)
+    out = pd.DataFrame(index=zones.index)
+    out["zone_code"] = zones.index
+    out["zone_name"] = zones.get("zone_name", pd.Series("", index=zones.index))
+    out["ruc21"] = zones["ruc21"]
+    out["rural_class"] = zones["ruc21"].map(RUC21_CLASS)
+    out["population"] = pops.sum(axis=1)
+    for group, bands in OLDER_GROUPS.items():
+        out[f"pop_{group.replace('+', '_plus')}"] = pops[[f"pop_{b}" for b in bands]].sum(axis=1)
+    out["demand_base"] = zone_base
+    out["new_patients_horizon"] = housing_by_zone
+    out["demand_horizon"] = zone_demand
+    out["served_within_threshold"] = transport.zones["served"]
+    out["unserved_within_threshold"] = transport.zones["unserved"]
+    out["minutes_to_nearest_gp"] = nearest_min
+    out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    return out, transport
+
+
+def _summary(
+    region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
+    demand: pd.DataFrame, headroom: pd.DataFrame, transport: Transport, zones: pd.DataFrame,
+    hd: dem.HousingDemand,
+) -> dict[str, Any]:
+    base, horizon = demand.columns[0], demand.columns[-1]
+    capacity = float(practices["capacity"].sum())
+    h = headroom[horizon]
+    deficit = h[h < 0]
+    tipping = practices["tipping_year"].dropna()
+    summary: dict[str, Any] = {
+        "region": region.name,
+        "synthetic": region.synthetic,
+        "base_year": int(base),
+        "horizon_year": int(horizon),
+        "capacity_method": a.capacity_method,
+        "practices": int(len(practices)),
+        "surgery_sites": int(len(region.practices)),
+        "zones": int(len(region.zones)),
+        "population": _r(zones["population"].sum()),
+        "registered_list": _r(practices["list_size"].sum()),
+        "aggregate_capacity": _r(capacity),
+        "aggregate_demand_base": _r(demand[base].sum()),
+        "aggregate_headroom_base": _r(capacity - demand[base].sum()),
+        "aggregate_demand": _r(demand[horizon].sum()),
+        "aggregate_headroom": _r(capacity - demand[horizon].sum()),
+        "practices_in_deficit_base": int((headroom[base] < 0).sum()),
+        "practices_in_deficit": int(len(deficit)),
+        "deficit_total": _r(-deficit.sum()),
+        "deficit_total_m2": _r(-float(np.sum(m2_for_patients(deficit.to_numpy(), a)))),
+        "tipping_years": {str(k): int(v) for k, v in tipping.items()},
+        "misplaced_capacity": _r(transport.misplaced_capacity),
+        "unmet_demand_within_threshold": _r(transport.unmet_demand_within_threshold),
+        "stranded_capacity": _r(float(transport.sites["stranded"].sum())),
+        "threshold_minutes": a.threshold_minutes,
+        "travel_mode": a.travel_mode,
+        "housing_sites": int(len(growth.sites)),
+        "dwellings": _r(growth.sites["dwellings"].astype(float).sum()),
+        "dwellings_by_horizon": _r(float(growth.completions(hd.years).to_numpy().sum())),
+        "new_residents_by_horizon": _r(float(hd.residents[horizon].sum())),
+        "units": SUMMARY_UNITS,
+        "assumptions": a.to_dict(),
+    }
+    return summary
+
+
+def _r(x: float) -> float:
+    """Round a headline figure to 0.1 so that summary.json is stable across platforms."""
+    value = float(x)
+    return round(value, 1) if np.isfinite(value) else 0.0

@@ -1,0 +1,146 @@
+"""The two-practice, three-site case worked by hand (see tests/enginekit.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from estates.assumptions import Assumptions
+from estates.evaluate import evaluate
+from tests import enginekit as kit
+
+A = Assumptions(base_year=2026, horizon_year=2030)
+M2 = 120 / 1750  # m2 per patient
+
+
+def test_capacity_by_floor_space_rooms_and_workforce() -> None:
+    r = evaluate(kit.region(), assumptions=A)
+    p = r.practices
+    assert p.loc["A", "capacity"] == pytest.approx(700 / M2)  # 10,208.33
+    assert p.loc["B", "capacity"] == pytest.approx(300 / M2)  # 4,375
+    per_room = 10 * 48 * 12 * 0.6 / (5.8 * 0.65)
+    assert p.loc["A", "room_capacity"] == pytest.approx(10 * per_room)
+    assert p.loc["A", "workforce_capacity"] == pytest.approx(5 * 1800)
+    # 9,000 GP places < 10,208 floor-space places: the workforce binds at A
+    assert p.loc["A", "binding_constraint"] == "GP workforce"
+    assert p.loc["A", "effective_capacity"] == pytest.approx(9000)
+    assert math.isnan(p.loc["B", "workforce_capacity"])
+    assert p.loc["B", "binding_constraint"] == "floor space"
+    rooms = evaluate(kit.region(), assumptions=A.with_overrides({"capacity_method": "rooms"}))
+    assert rooms.practices.loc["B", "capacity"] == pytest.approx(5 * per_room)
+
+
+def test_allocation_shares_worked_by_hand() -> None:
+    r = evaluate(kit.region(), assumptions=A)
+    al = r.allocation.set_index(["site_ref", "practice_code"])["share"]
+    assert al[("S1", "A")] == pytest.approx(1.0)
+    assert al[("S3", "B")] == pytest.approx(1.0)
+    # S2 is equidistant from A and B (both catchments), so shares follow the lists 10,000 : 4,000
+    assert al[("S2", "A")] == pytest.approx(5 / 7)
+    assert al[("S2", "B")] == pytest.approx(2 / 7)
+
+
+def test_demand_headroom_and_tipping_year_by_hand() -> None:
+    r = evaluate(kit.region(), assumptions=A)
+    d = r.demand
+    s1 = {2026: 50 * 2.37, 2027: 100 * 2.37}
+    s2 = {2027: 100 * 2.37, 2028: 200 * 2.37}
+    assert d.loc["A", 2026] == pytest.approx(10000 + s1[2026])
+    assert d.loc["A", 2027] == pytest.approx(10000 + s1[2027] + 5 / 7 * s2[2027])
+    assert d.loc["A", 2030] == pytest.approx(10000 + 237 + 5 / 7 * 474)
+    assert d.loc["B", 2028] == pytest.approx(4000 + 2 / 7 * 474)
+    assert d.loc["B", 2029] == pytest.approx(4000 + 2 / 7 * 474 + 100 * 1.5)
+    h = r.headroom
+    assert h.loc["A", 2026] == pytest.approx(700 / M2 - 10118.5)  # +89.8
+    assert h.loc["A", 2027] == pytest.approx(700 / M2 - (10237 + 5 / 7 * 237))  # -197.9
+    assert r.practices.loc["A", "tipping_year"] == 2027
+    assert r.practices.loc["B", "headroom_horizon"] == pytest.approx(4375 - (4000 + 2 / 7 * 474 + 150))
+    assert r.practices["tipping_year"].isna()["B"]
+    assert r.practices.loc["A", "headroom_m2_horizon"] == pytest.approx(h.loc["A", 2030] * M2)
+    assert r.summary["practices_in_deficit"] == 1
+    assert r.summary["deficit_total"] == pytest.approx(round(-h.loc["A", 2030], 1))
+    assert r.summary["aggregate_capacity"] == pytest.approx(round(1000 / M2, 1))
+
+
+def test_impact_statement_by_hand() -> None:
+    r = evaluate(kit.region(), assumptions=A)
+    s1 = r.sites.loc["S1"]
+    assert s1["residents"] == pytest.approx(237)
+    assert s1["gp_fte_needed"] == pytest.approx(237 / 1800)
+    assert s1["m2_needed"] == pytest.approx(237 * M2)
+    assert s1["capital_cost_gbp"] == pytest.approx(237 * M2 * 3000)
+    assert s1["cost_per_dwelling_gbp"] == pytest.approx(237 * M2 * 3000 / 100)  # GBP 487.54
+    # S1's homes complete in 2026 and 2027; practice A has no headroom in 2027
+    assert s1["practices_short"] == "A"
+    assert "Alpha Surgery (A) 100%" in s1["statement"]
+    assert "GBP 488 per home" in s1["statement"]
+    s3 = r.sites.loc["S3"]
+    assert s3["residents"] == pytest.approx(150)
+    assert s3["practices_short"] == ""
+    assert "have headroom" in s3["statement"]
+
+
+def test_residents_are_conserved() -> None:
+    r = evaluate(kit.region(), assumptions=A)
+    new_total = r.practices["new_patients_horizon"].sum()
+    assert new_total == pytest.approx(237 + 474 + 150)
+    assert r.allocation.groupby("site_ref")["share"].sum().to_numpy() == pytest.approx(1.0)
+    # the zone view places the same new patients and the same base list
+    assert r.zones["new_patients_horizon"].sum() == pytest.approx(new_total)
+    assert r.zones["demand_base"].sum() == pytest.approx(14000)
+
+
+def test_more_floor_space_never_lowers_headroom() -> None:
+    base = evaluate(kit.region(), assumptions=A)
+    region = kit.region()
+    region.practices.loc["B", "gia_m2"] += 50
+    more = evaluate(region, assumptions=A)
+    assert (more.headroom.to_numpy() >= base.headroom.to_numpy() - 1e-9).all()
+    assert more.summary["unmet_demand_within_threshold"] <= base.summary["unmet_demand_within_threshold"]
+
+
+def test_site_with_zero_dwellings_changes_nothing() -> None:
+    base = evaluate(kit.region(), assumptions=A)
+    region = kit.region()
+    g = region.growth
+    extra = g.sites.iloc[[0]].copy()
+    extra.index = ["S0"]
+    extra["site_ref"] = "S0"
+    extra["dwellings"] = 0.0
+    import pandas as pd
+
+    region.growth = type(g)(pd.concat([g.sites, extra]),
+                            pd.concat([g.trajectory, pd.DataFrame({2026: [0.0]}, index=["S0"])]))
+    after = evaluate(region, assumptions=A)
+    assert np.allclose(after.demand.to_numpy(), base.demand.to_numpy())
+    assert after.summary["misplaced_capacity"] == base.summary["misplaced_capacity"]
+
+
+def test_site_outside_every_catchment_goes_to_practices_in_reach() -> None:
+    region = kit.region()
+    region.growth.sites.loc["S3", "geometry"] = __import__("shapely").geometry.Point(8000, 0)
+    r = evaluate(region, assumptions=A)
+    row = r.allocation[r.allocation["site_ref"] == "S3"]
+    assert list(row["practice_code"]) == ["B"]  # 4 km from B; A at 8 km is beyond 15 min by car
+    assert row["rule"].iloc[0].startswith("outside every catchment")
+    assert any("outside every catchment" in w for w in r.warnings)
+
+
+def test_background_growth_compounds() -> None:
+    a = A.with_overrides({"background_growth_pct": 1.0})
+    r = evaluate(kit.region(), assumptions=a)
+    assert r.demand.loc["B", 2030] == pytest.approx(4000 * 1.01 ** 4 + 2 / 7 * 474 + 150)
+
+
+def test_need_weights_apply_to_lists_and_new_residents() -> None:
+    weights = [1, 1, 2, 1, 1, 1, 1]  # double weight on 15-44
+    a = A.with_overrides({"need_weights": weights})
+    r = evaluate(kit.region(), assumptions=a)
+    # lists have no age bands: split by the zones' profile (all 15-44), so weight 2 applies
+    assert r.practices.loc["A", "base_demand"] == pytest.approx(20000)
+    # a retirement village is all 65+ (weight 1); general homes have 39% aged 15-44
+    gen = 2.37 * (1 + 0.39)
+    assert r.demand.loc["B", 2029] - r.demand.loc["B", 2028] == pytest.approx(150)
+    assert r.demand.loc["A", 2026] == pytest.approx(20000 + 50 * gen)
