@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "scenario": [],  # list of change dicts
     "proposed": [],  # (easting, northing, label) picked on the map
     "selected_practice": None,
-    "basemap": "OpenStreetMap",
-    "shade_by": "utilisation_pct",
+    # ESTATES_BASEMAP=none starts with no basemap (for networks that block tile servers).
+    "basemap": "None (offline)" if os.environ.get("ESTATES_BASEMAP", "").lower() == "none"
+    else "OpenStreetMap",
+    "shade_by": "utilisation_pct_horizon",
 }
 
 
@@ -121,15 +124,9 @@ def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str, overr
     from estates.evaluate import evaluate
 
     chosen = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
-    changes = json.loads(scenario_json)
-    scenario = None
-    if changes:
-        from estates.scenario import Scenario
-
-        scenario = Scenario.from_json(scenario_json)
     return evaluate(load_region(folder), growth=_growth(folder, upload, edits_json,
                                                         chosen.base_year),
-                    assumptions=chosen, scenario=scenario)
+                    assumptions=chosen)
 
 
 def evaluation(*, with_scenario: bool = False) -> Any:
@@ -208,3 +205,25 @@ def plain(frame: Any) -> pd.DataFrame:
     out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     out.attrs = {}
     return out
+
+
+def older_access(zones: pd.DataFrame, thresholds: list[float]) -> pd.DataFrame:
+    """Share of residents aged 65+, 75+, 85+ (and all) within each threshold, by rural class.
+
+    A display summary of the engine's per-zone ``minutes_to_nearest_gp``: a weighted share,
+    so a class with no residents in a group shows no figure rather than 0 %.
+    """
+    groups = {"all ages": "population", "65+": "pop_65_plus", "75+": "pop_75_plus",
+              "85+": "pop_85_plus"}
+    rows = []
+    for rural_class, part in [("all", zones), *zones.groupby("rural_class", sort=False)]:
+        for label, column in groups.items():
+            people = part[column].astype(float)
+            row: dict[str, Any] = {"rural-urban class": rural_class, "age": label,
+                                   "residents (people)": round(float(people.sum()))}
+            for t in thresholds:
+                within = people[part["minutes_to_nearest_gp"] <= t].sum()
+                row[f"within {t:g} min (%)"] = (round(100.0 * within / people.sum(), 1)
+                                                if people.sum() > 0 else None)
+            rows.append(row)
+    return pd.DataFrame(rows)

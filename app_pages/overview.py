@@ -11,6 +11,7 @@ from app_pages.common import (
     engine_missing_note,
     evaluation,
     growth,
+    older_access,
     region,
     synthetic_note,
 )
@@ -40,49 +41,63 @@ if result is None:
     c3.metric("Homes planned", format_figure(g.sites["dwellings"].sum(), "dwellings"))
 else:
     s = result.summary
+    unit = "patients"  # need-weighted patients (summary["units"]); weights are 1 by default
+    horizon = format_figure(s["horizon_year"], "year")
+    base = format_figure(s["base_year"], "year")
     figures = [
-        ("Capacity now", s.get("aggregate_capacity"), "patients",
-         "Patients the district's surgeries can serve, all sites added up."),
-        ("Demand at the horizon", s.get("aggregate_demand"), "patients",
-         f"Registered patients expected by {format_figure(a.horizon_year, 'year')}, "
-         "today's lists plus the new homes' residents."),
-        ("Headroom at the horizon", s.get("aggregate_headroom"), "patients",
-         "Capacity minus demand, district-wide: negative means a shortfall overall."),
-        ("Practices in deficit", s.get("practices_in_deficit"), "practices",
-         "Practices whose demand exceeds capacity by the horizon."),
-        ("Sum of local deficits", s.get("deficit_total"), "patients",
-         "Patients over capacity, added up over the practices in deficit."),
-        ("Capacity in the wrong place", s.get("misplaced_capacity"), "patients",
-         "Spare capacity no one short of a surgery can reach within the travel threshold."),
-        ("Unmet demand within reach", s.get("unmet_demand_within_threshold"), "patients",
-         f"Demand that no surgery with room can serve within {a.threshold_minutes:g} minutes "
-         f"({a.travel_mode.replace('_', ' ')})."),
+        ("Capacity", s["aggregate_capacity"], unit,
+         "Patients the surgeries' floor space can serve, all practices added up."),
+        (f"Demand {base}", s["aggregate_demand_base"], unit,
+         "Registered patients now (base year), weighted by need."),
+        (f"Demand {horizon}", s["aggregate_demand"], unit,
+         "Expected by the horizon: today's lists plus the new homes' residents."),
+        (f"Headroom {horizon}", s["aggregate_headroom"], unit,
+         "Capacity minus demand district-wide; negative is an overall shortfall."),
+        (f"Practices in deficit by {horizon}", s["practices_in_deficit"], "practices",
+         f"Of {s['practices']} practices; {s['practices_in_deficit_base']} are in deficit "
+         "already."),
+        ("Sum of local deficits", s["deficit_total"], unit,
+         f"Patients over capacity in the practices in deficit "
+         f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),
+        ("Capacity in the wrong place", s["misplaced_capacity"], unit,
+         f"Demand no surgery with room can serve within {s['threshold_minutes']:g} minutes by "
+         f"{str(s['travel_mode']).replace('_', ' ')}, although the district has room."),
+        ("Stranded capacity", s["stranded_capacity"], unit,
+         "Spare capacity that no one short of a surgery can reach within the threshold."),
     ]
     columns = st.columns(4)
-    for i, (label, value, unit, meaning) in enumerate(figures):
+    for i, (label, value, fig_unit, meaning) in enumerate(figures):
         with columns[i % 4]:
-            st.metric(label, format_figure(value, unit))
+            st.metric(label, format_figure(value, fig_unit))
             st.caption(meaning)
+    if s["units"].get("aggregate_capacity", "").endswith("(need-weighted)"):
+        st.caption("Patients are need-weighted: with the default weights of 1 per age band "
+                   "they are plain registered patients (see Assumptions).")
+
     table = result.practices
-    if "tipping_year" in table.columns:
-        tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
-        st.subheader("When practices tip into deficit")
-        if len(tipping):
-            st.dataframe(
-                pd.DataFrame({
-                    "practice": tipping["site_name"],
-                    "code": tipping["practice_code"],
-                    "tipping year": [format_figure(y, "year") for y in tipping["tipping_year"]],
-                    "headroom at horizon (patients)": tipping.get("headroom_patients"),
-                }),
-                hide_index=True, width="stretch",
-            )
-        else:
-            st.write("No practice goes into deficit before the horizon.")
-    older = s.get("older_rural_access")
-    if older is not None:
-        st.subheader("Older and rural residents' access")
-        st.dataframe(pd.DataFrame(older), width="stretch")
+    tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
+    st.subheader("When practices tip into deficit")
+    if len(tipping):
+        st.dataframe(
+            pd.DataFrame({
+                "practice": tipping["site_name"],
+                "code": tipping["practice_code"],
+                "tipping year": [format_figure(int(y), "year") for y in tipping["tipping_year"]],
+                f"headroom {horizon} (patients)": tipping["headroom_horizon"].round(0),
+                f"demand as % of capacity {horizon}": tipping["utilisation_pct_horizon"].round(1),
+            }),
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.write("No practice goes into deficit before the horizon.")
+
+    st.subheader("Older and rural residents' access")
+    st.caption(f"Share of residents within reach of a surgery site by "
+               f"{str(a.travel_mode).replace('_', ' ')} (straight line x circuity / speed).")
+    st.dataframe(older_access(result.zones, [a.threshold_minutes, a.wider_threshold_minutes]),
+                 hide_index=True, width="stretch")
+    for w in result.warnings:
+        st.caption(w)
 
 if r.warnings:
     with st.expander(f"{len(r.warnings)} note(s) about the region's data"):

@@ -90,15 +90,15 @@ class Shading:
 
 # Colours from ColorBrewer RdYlBu (colour-blind safe), blue = spare room, red = over capacity.
 SHADINGS: dict[str, Shading] = {
-    "utilisation_pct": Shading(
-        "utilisation_pct", "Demand as % of capacity at the horizon", "%",
+    "utilisation_pct_horizon": Shading(
+        "utilisation_pct_horizon", "Demand as % of capacity at the horizon", "%",
         breaks=(85.0, 100.0, 115.0),
         colours=("#4575b4", "#fee090", "#fc8d59", "#d73027"),
         class_labels=("under 85 % (room to grow)", "85-100 % (nearly full)",
                       "100-115 % (over capacity)", "115 % and over (well over)"),
     ),
-    "headroom_patients": Shading(
-        "headroom_patients", "Headroom at the horizon", "patients",
+    "headroom_horizon": Shading(
+        "headroom_horizon", "Headroom at the horizon", "patients",
         breaks=(-2000.0, 0.0, 1000.0),
         colours=("#d73027", "#fc8d59", "#fee090", "#4575b4"),
         class_labels=("deficit over 2,000 patients", "deficit up to 2,000 patients",
@@ -109,12 +109,14 @@ SHADINGS: dict[str, Shading] = {
 #: Figures shown in a practice's popup when the result table has them: column, label, unit.
 PRACTICE_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("list_size", "Registered list", "patients"),
-    ("capacity", "Capacity", "patients"),
+    ("capacity", "Premises capacity", "patients"),
+    ("workforce_capacity", "GP workforce capacity", "patients"),
     ("binding_constraint", "Binding constraint", ""),
+    ("demand_base", "Demand in the base year", "patients"),
     ("demand_horizon", "Demand at the horizon", "patients"),
-    ("headroom_patients", "Headroom at the horizon", "patients"),
-    ("headroom_m2", "Floor-space headroom", "m2"),
-    ("utilisation_pct", "Demand as share of capacity", "%"),
+    ("headroom_horizon", "Headroom at the horizon", "patients"),
+    ("headroom_m2_horizon", "Floor-space headroom at the horizon", "m2"),
+    ("utilisation_pct_horizon", "Demand as share of capacity at the horizon", "%"),
     ("tipping_year", "Tipping year (first year in deficit)", "year"),
 )
 
@@ -476,7 +478,7 @@ def build_map(
     *,
     practices: pd.DataFrame | None = None,
     growth: Growth | None = None,
-    shade_by: str = "utilisation_pct",
+    shade_by: str = "utilisation_pct_horizon",
     tiles: str | None = OSM_TILES,
     surface: Surface | None = None,
     proposed: Sequence[tuple[float, float, str]] = (),
