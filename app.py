@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import core_errors, init_state, region, serve_leaflet, sidebar
+from app_pages.common import app_icon, core_errors, init_state, region, serve_leaflet, sidebar
 
-st.set_page_config(page_title="estates: GP estates capacity", page_icon=":material/domain:",
-                   layout="wide")
+# The icon is drawn here: Material and emoji page icons are fetched from Google and CDN hosts,
+# and the dashboard must make no request beyond its own host.
+st.set_page_config(page_title="estates: GP estates capacity", page_icon=app_icon(), layout="wide")
 init_state()
 serve_leaflet()
 

@@ -188,13 +188,16 @@ def apply_housing_edits(imported: Any, edits: dict[str, dict[str, Any]]) -> Grow
 def sidebar() -> None:
     """Region and display settings shown on every screen."""
     with st.sidebar:
-        st.text_input(
-            "Region folder", key="region_folder",
+        st.session_state["region_folder"] = st.text_input(
+            "Region folder", value=st.session_state["region_folder"],
             help="A folder with region.toml and its layers. Leave empty for the bundled "
                  "synthetic demonstration (West Kent).",
         )
-        st.selectbox(
-            "Basemap", options=["OpenStreetMap", "None (offline)"], key="basemap",
+        choices = ["OpenStreetMap", "None (offline)"]
+        # Set from session state explicitly (no widget key): a keyed widget's state is dropped
+        # on runs that do not draw it, and the basemap choice must survive every screen.
+        st.session_state["basemap"] = st.selectbox(
+            "Basemap", options=choices, index=choices.index(st.session_state["basemap"]),
             help="Background map tiles come from tile.openstreetmap.org. Choose None to keep "
                  "every request on this server; polygons, markers and popups still work.",
         )
@@ -227,3 +230,15 @@ def older_access(zones: pd.DataFrame, thresholds: list[float]) -> pd.DataFrame:
                                                 if people.sum() > 0 else None)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+@st.cache_resource(show_spinner=False)
+def app_icon() -> Any:
+    """A 32 px icon (white cross on NHS blue) drawn in memory, so no icon is fetched."""
+    from PIL import Image, ImageDraw
+
+    icon = Image.new("RGB", (32, 32), (0, 94, 184))
+    draw = ImageDraw.Draw(icon)
+    draw.rectangle((13, 6, 18, 25), fill="white")
+    draw.rectangle((6, 13, 25, 18), fill="white")
+    return icon

@@ -279,7 +279,7 @@ def _point_layer(
         marker=folium.CircleMarker(),
         style_function=lambda f: {
             "radius": f["properties"]["radius"], "fillColor": f["properties"]["colour"],
-            "color": "#222222", "weight": 1, "fillOpacity": 0.85,
+            "fill": True, "color": "#222222", "weight": 1, "fillOpacity": 0.85,
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
@@ -352,28 +352,39 @@ def housing_points(growth: Growth) -> gpd.GeoDataFrame:
     )
 
 
-def _candidate_layer(region: Region) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Candidate buildings (libraries and others)")
+def candidate_points(region: Region) -> gpd.GeoDataFrame:
+    """Candidate buildings for display, with escaped tooltip and popup HTML."""
     sites = display_frame(region.candidates, tolerance_m=0)
+    tips, popups = [], []
     for _, row in sites.iterrows():
         rows = [("Kind", str(row["kind"])),
                 ("Floor area available", format_figure(row["available_m2"], "m2"))]
         if "co_located" in sites.columns and pd.notna(row.get("co_located")) and row["co_located"]:
             rows.append(("Already co-located", str(row["co_located"])))
-        # A plain DivIcon (a small square with a letter) instead of Awesome Markers, which
-        # would pull Font Awesome and Bootstrap from CDNs.
-        icon = folium.DivIcon(
-            html="<div style='width:16px;height:16px;background:#fff;border:2px solid #238b45;"
-                 "color:#238b45;font:bold 11px/16px sans-serif;text-align:center'>L</div>",
-            icon_size=(20, 20), icon_anchor=(10, 10), class_name="estates-candidate",
-        )
-        folium.Marker(
-            location=(row.geometry.y, row.geometry.x),
-            icon=icon,
-            tooltip=folium.Tooltip(f"{esc(row['name'])} ({esc(row['kind'])})"),
-            popup=folium.Popup(popup_table(str(row["name"]), rows), script=True, max_width=320),
-        ).add_to(group)
-    return group
+        tips.append(f"{esc(row['name'])} ({esc(row['kind'])})")
+        popups.append(popup_table(str(row["name"]), rows))
+    return gpd.GeoDataFrame(
+        {"candidate_id": sites["candidate_id"].to_numpy(), "tip": tips, "popup": popups},
+        geometry=sites.geometry.to_numpy(), crs=DISPLAY_CRS,
+    )
+
+
+def _candidate_layer(region: Region) -> folium.GeoJson:
+    # A plain DivIcon (a small square with a letter) instead of Awesome Markers, which would
+    # pull Font Awesome and Bootstrap from CDNs; and GeoJSON popups rather than folium.Popup,
+    # whose HTML wrapper needs jQuery.
+    icon = folium.DivIcon(
+        html="<div style='width:16px;height:16px;background:#fff;border:2px solid #238b45;"
+             "color:#238b45;font:bold 11px/16px sans-serif;text-align:center'>L</div>",
+        icon_size=(20, 20), icon_anchor=(10, 10), class_name="estates-candidate",
+    )
+    return folium.GeoJson(
+        json.loads(candidate_points(region).to_json(drop_id=True)),
+        name="Candidate buildings (libraries and others)",
+        marker=folium.Marker(icon=icon),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+    )
 
 
 def _zone_layer(region: Region, *, tolerance_m: float) -> folium.GeoJson:
@@ -565,7 +576,10 @@ def build_map(
         group.add_to(m)
 
     items = list(zip(shading.colours, shading.class_labels, strict=True))
-    items.append((NO_DATA_COLOUR, "no figure (engine not run)"))
+    shaded = figures[shading.column] if shading.column in figures else pd.Series(dtype=float)
+    codes = region.catchments["practice_code"]
+    if not codes.isin(shaded.dropna().index).all():
+        items.append((NO_DATA_COLOUR, "no figure"))
     items += [(HOUSING_COLOURS[t], "Housing: " + HOUSING_TYPE_LABELS[t]) for t in HOUSING_TYPES
               if len(growth.sites) and (growth.sites["housing_type"] == t).any()]
     items += [("#d7191c", "GP main site (area ∝ list)"), ("#fdae61", "GP branch site")]

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlparse
 
 import pytest
@@ -23,6 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+#: The server's output, kept beside the screenshots (git-ignored) for when a test fails.
+LOG = SCREENSHOTS / "streamlit.log"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -39,8 +42,7 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{out}")
+            raise RuntimeError(f"streamlit exited with {process.returncode}: see {LOG}")
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -50,12 +52,12 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {timeout_s:g} s")
 
 
-def start_app(port: int, *extra: str) -> subprocess.Popen[bytes]:
+def start_app(port: int, log: IO[bytes], *extra: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), ESTATES_BASEMAP="none")
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
 
@@ -72,13 +74,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def app_url() -> Iterator[str]:
     """A running dashboard, started as ``make run`` would, for the whole session."""
     port = free_port()
-    process = start_app(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        stop(process)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with LOG.open("wb") as log:
+        process = start_app(port, log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process)
+            yield url
+        finally:
+            stop(process)
 
 
 @pytest.fixture(scope="session")
