@@ -21,6 +21,7 @@ from estates.assumptions import Assumptions
 from estates.impact import m2_for_patients, site_impacts
 from estates.misplaced import Transport, max_served
 from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
+from estates.older_access import older_access, older_access_summary
 from estates.travel import minutes_per_metre, straight_line
 
 SUMMARY_UNITS: dict[str, str] = {
@@ -32,6 +33,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "misplaced_capacity": "patients (need-weighted)",
     "unmet_demand_within_threshold": "patients (need-weighted)",
     "stranded_capacity": "patients (need-weighted)",
+    "older_rural_access_pct": "% of people aged 65+ in smaller rural areas",
 }
 
 
@@ -43,7 +45,9 @@ class Result:
     ``demand`` and ``headroom``: practices x years, in need-weighted patients.
     ``zones``: one row per zone (population, demand, served and unserved within the threshold,
     minutes to the nearest surgery). ``sites``: the impact statement of each housing site.
-    ``allocation``: site_ref, practice_code, share, distance_km, rule. ``summary``: the
+    ``allocation``: site_ref, practice_code, share, distance_km, rule. ``older_access``: people
+    aged 65+, 75+, 85+ (and all ages) within the two thresholds of a surgery by each mode and
+    rural-urban class (see ``estates.older_access``). ``summary``: the
     headline figures (see SUMMARY_UNITS) and the assumptions with units and sources.
     """
 
@@ -55,6 +59,7 @@ class Result:
     sites: pd.DataFrame
     allocation: pd.DataFrame
     transport: Transport
+    older_access: pd.DataFrame
     summary: dict[str, Any]
     assumptions: Assumptions
     warnings: list[str] = field(default_factory=list)
@@ -115,10 +120,12 @@ def evaluate(
         warnings.append(f"{len(flagged)} housing site(s) lie outside every catchment; their "
                         "residents go to the nearest practices (see the allocation rule).")
 
+    older = older_access(zones, practices, thresholds=(a.threshold_minutes,
+                                                      a.wider_threshold_minutes), assumptions=a)
     summary = _summary(region, growth, a, practices_out, demand, headroom, transport, zone_table,
-                       hd)
+                       hd, older)
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
-                  transport, summary, a, warnings)
+                  transport, older, summary, a, warnings)
 
 
 def _share_matrix(allocation: pd.DataFrame, sites: pd.Index, practices: pd.Index) -> np.ndarray:
@@ -219,7 +226,7 @@ def _zones(
 def _summary(
     region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
     demand: pd.DataFrame, headroom: pd.DataFrame, transport: Transport, zones: pd.DataFrame,
-    hd: dem.HousingDemand,
+    hd: dem.HousingDemand, older: pd.DataFrame,
 ) -> dict[str, Any]:
     base, horizon = demand.columns[0], demand.columns[-1]
     capacity = float(practices["capacity"].sum())
@@ -256,13 +263,28 @@ def _summary(
         "dwellings": _r(growth.sites["dwellings"].astype(float).sum()),
         "dwellings_by_horizon": _r(float(growth.completions(hd.years).to_numpy().sum())),
         "new_residents_by_horizon": _r(float(hd.residents[horizon].sum())),
+        "older_rural_access_pct": _older_rural_pct(older, a),
+        "older_rural_access_measure": (
+            f"% of people aged 65+ in smaller rural areas within {a.threshold_minutes:g} minutes "
+            "of a surgery by public transport (straight line x circuity / speed)"),
+        "older_access": older_access_summary(older),
         "units": SUMMARY_UNITS,
         "assumptions": a.to_dict(),
     }
     return summary
 
 
+def _older_rural_pct(older: pd.DataFrame, a: Assumptions) -> float | None:
+    row = older[(older["mode"] == "public_transport") & (older["group"] == "65+")
+                & (older["area"] == "smaller rural")
+                & (older["threshold_minutes"] == float(a.threshold_minutes))]
+    if row.empty or not np.isfinite(row["pct_within"].iloc[0]):
+        return None  # no older people in smaller rural areas: the measure does not apply
+    return round(float(row["pct_within"].iloc[0]), 1)
+
+
 def _r(x: float) -> float:
     """Round a headline figure to 0.1 so that summary.json is stable across platforms."""
     value = float(x)
-    return round(value, 1) if np.isfinite(value) else 0.0
+    # + 0.0 turns -0.0 into 0.0
+    return round(value, 1) + 0.0 if np.isfinite(value) else 0.0

@@ -8,6 +8,8 @@ consultation response; every figure in it comes from a named assumption.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -54,32 +56,32 @@ def site_impacts(
     m2 = np.asarray(m2_for_patients(weighted, a), dtype=float)
     cost = m2 * a.cost_per_m2_gbp
     per_dwelling = np.divide(cost, built, out=np.zeros_like(cost), where=built > 0)
-    completions = growth.completions(yrs)
+    done = growth.completions(yrs).to_numpy(dtype=float) > 0  # sites x years
+    room = headroom.to_numpy(dtype=float)  # practices x years
+    practice_pos = {code: i for i, code in enumerate(headroom.index)}
+    shares_of: dict[Any, list[tuple[str, float, float]]] = {}
+    for ref, code, share, km in zip(allocation["site_ref"], allocation["practice_code"],
+                                    allocation["share"], allocation["distance_km"], strict=True):
+        shares_of.setdefault(ref, []).append((code, float(share), float(km)))
+    names = sites["name"].to_numpy()
+    types = sites["housing_type"].to_numpy()
     rows = []
-    by_site = {k: g for k, g in allocation.groupby("site_ref", sort=False)}
     for k, ref in enumerate(sites.index):
-        done_years = [y for y in yrs if completions.loc[ref, y] > 0]
-        shares = by_site.get(ref)
+        years_done = done[k]
         parts: list[str] = []
         short: list[str] = []
-        if shares is not None:
-            for _, s in shares.iterrows():
-                code = s["practice_code"]
-                name = practice_names.get(code, code)
-                room = headroom.loc[code, done_years].min() if done_years else np.nan
-                lacking = bool(done_years) and room < 0
-                if lacking:
-                    short.append(code)
-                parts.append(
-                    f"{name} ({code}) {s['share']:.0%} at {s['distance_km']:.1f} km"
-                    + (", no headroom" if lacking else "")
-                )
-        first = done_years[0] if done_years else None
+        for code, share, km in shares_of.get(ref, []):
+            lacking = bool(years_done.any()) and room[practice_pos[code], years_done].min() < 0
+            if lacking:
+                short.append(code)
+            parts.append(f"{practice_names.get(code, code)} ({code}) {share:.0%} at {km:.1f} km"
+                         + (", no headroom" if lacking else ""))
+        first = yrs[int(years_done.argmax())] if years_done.any() else None
         rows.append(
             {
                 "site_ref": ref,
-                "name": sites["name"].iloc[k],
-                "housing_type": sites["housing_type"].iloc[k],
+                "name": names[k],
+                "housing_type": types[k],
                 "dwellings": dwellings[k],
                 "dwellings_by_horizon": built[k],
                 "residents": residents[k],
@@ -92,30 +94,30 @@ def site_impacts(
                 "practices": "; ".join(parts),
                 "practices_short": ", ".join(short),
                 "first_completion_year": first,
-                "statement": _statement(sites.iloc[k], built[k], residents[k], patients[k],
-                                        weighted[k], gp_fte[k], m2[k], cost[k], per_dwelling[k],
-                                        parts, short, first, horizon, a),
+                "statement": _statement(ref, names[k], str(types[k]), built[k], residents[k],
+                                        patients[k], weighted[k], gp_fte[k], m2[k], cost[k],
+                                        per_dwelling[k], parts, short, first, horizon, a),
             }
         )
     return pd.DataFrame(rows).set_index("site_ref", drop=False).rename_axis(None)
 
 
 def _statement(
-    site: pd.Series, built: float, residents: float, patients: float, weighted: float,
+    ref: Any, name: Any, housing_type: str, built: float, residents: float, patients: float, weighted: float,
     gp_fte: float, m2: float, cost: float, per_dwelling: float, parts: list[str],
     short: list[str], first: int | None, horizon: int, a: Assumptions,
 ) -> str:
-    kind = HOUSING_TYPE_LABELS.get(str(site["housing_type"]), str(site["housing_type"]))
-    occ = a.occupancy(str(site["housing_type"]))
+    kind = HOUSING_TYPE_LABELS.get(housing_type, housing_type)
+    occ = a.occupancy(housing_type)
     if built <= 0:
-        return (f"{site['name']} ({site['site_ref']}): no homes are expected to complete by "
+        return (f"{name} ({ref}): no homes are expected to complete by "
                 f"{fy(horizon)}, so no primary-care impact is assessed "
                 "within the horizon.")
     method = (f"at {a.m2_per_patient:.4f} m2 per patient" if a.capacity_method == "space"
               else f"as {weighted / a.patients_per_room:.2f} clinical rooms of {a.m2_per_room:g} m2 "
                    f"plus {a.circulation:.0%} circulation")
     text = (
-        f"{site['name']} ({site['site_ref']}): {built:,.0f} {kind.lower()} homes completing from "
+        f"{name} ({ref}): {built:,.0f} {kind.lower()} homes completing from "
         f"{fy(first) if first is not None else ''} to the horizon year are expected to house {residents:,.0f} residents ({occ:g} per home), "
         f"{patients:,.0f} new patients at a registration rate of {a.registration_rate:g}, "
         f"{weighted:,.0f} need-weighted. That needs {gp_fte:.2f} full-time GPs (at "

@@ -144,3 +144,18 @@ def test_need_weights_apply_to_lists_and_new_residents() -> None:
     gen = 2.37 * (1 + 0.39)
     assert r.demand.loc["B", 2029] - r.demand.loc["B", 2028] == pytest.approx(150)
     assert r.demand.loc["A", 2026] == pytest.approx(20000 + 50 * gen)
+
+
+def test_older_rural_access_in_summary() -> None:
+    region = kit.region()
+    region.zones.loc["Z2", "ruc21"] = "RSN1"
+    region.zones.loc["Z2", "pop_65_74"] = 100.0
+    # Z2's centre (4,750, 0) is 750 m from Beta: 750 x 1.3 / (12 km/h = 200 m/min) = 4.875 min
+    r = evaluate(region, assumptions=A)
+    assert r.summary["older_rural_access_pct"] == 100.0
+    cell = r.summary["older_access"]["public_transport"]["65+"]["smaller rural"]
+    assert cell["people"] == 100.0 and cell["people_within_15"] == 100.0
+    tight = evaluate(region, assumptions=A.with_overrides({"threshold_minutes": 4.8}))
+    assert tight.summary["older_rural_access_pct"] == 0.0
+    # with nobody aged 65+ in smaller rural areas the measure does not apply
+    assert evaluate(kit.region(), assumptions=A).summary["older_rural_access_pct"] is None

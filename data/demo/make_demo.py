@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -261,8 +262,9 @@ def zone_seeds(people: np.ndarray, grid: Grid, rng: np.random.Generator,
             cell = rng.choice(cells, p=w[cells] / w[cells].sum())
             new.append(xy[cell] + rng.uniform(-40, 40, size=2))
         # Drop only the emptiest half of the small zones each round so neighbours can absorb.
-        drop = small[np.argsort(pops[small])][: max(1, len(small) // 2)] if len(small) else []
-        seeds = np.delete(seeds, drop, axis=0)
+        if len(small):
+            drop = small[np.argsort(pops[small])][: max(1, len(small) // 2)]
+            seeds = np.delete(seeds, drop, axis=0)
         if new:
             seeds = np.vstack([seeds, np.array(new)])
     return np.round(seeds)
@@ -353,7 +355,7 @@ def build_zones(people: np.ndarray, grid: Grid, places: pd.DataFrame,
     district = places["district"].to_numpy()[town_tree.query(centroids)[1]]
     frame = pd.DataFrame({"district": district, "x": centroids[:, 0], "y": centroids[:, 1]})
     frame["order"] = frame.groupby("district")["y"].rank(ascending=False, method="first")
-    names = [f"{d.split()[0]} {int((o - 1) // 4) + 1:03d}{'ABCD'[int(o - 1) % 4]}"
+    names = [f"{d} {int((o - 1) // 4) + 1:03d}{'ABCD'[int(o - 1) % 4]}"
              for d, o in zip(frame["district"], frame["order"], strict=True)]
     zones = gpd.GeoDataFrame({
         "zone_code": [f"E0199{i + 1:04d}" for i in range(n)],
@@ -649,8 +651,8 @@ def housing_table(places: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         for k, n in enumerate(sizes):
             angle = rng.uniform(0, 2 * np.pi)
             r = sigma * rng.uniform(0.2, 1.6)
-            start = int(rng.integers(2026, 2032))
-            rate = int(n) if n < 40 else int(rng.integers(35, 130))
+            start = int(rng.integers(2026, 2036))
+            rate = int(n) if n < 40 else int(rng.integers(30, 100))
             street = STREETS[int(rng.integers(len(STREETS)))]
             brown = n < 150 and rng.random() < 0.6
             rows.append({
@@ -735,11 +737,11 @@ def _plain(value: object) -> object:
     return value
 
 
-def _int_coords(geom: dict) -> dict:
-    def walk(c: object) -> object:
-        if isinstance(c, (tuple, list)) and c and isinstance(c[0], (int, float)):
+def _int_coords(geom: dict[str, Any]) -> dict[str, Any]:
+    def walk(c: Any) -> Any:
+        if c and isinstance(c[0], (int, float)):
             return [int(round(v)) for v in c]
-        return [walk(x) for x in c]  # type: ignore[union-attr]
+        return [walk(x) for x in c]
 
     return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
 

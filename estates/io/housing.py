@@ -456,7 +456,8 @@ def _align(number: int, cells: list[str], header: list[str], ctx: _Context
 
 
 def _numbers_parse(cells: list[str], ctx: _Context) -> bool:
-    fields = [f for f in ("easting", "northing", "latitude", "longitude") if f in ctx.columns]
+    fields: list[str] = [f for f in ("easting", "northing", "latitude", "longitude")
+                         if f in ctx.columns]
     fields += list(ctx.dwellings_order[:1])
     for f in fields:
         text = cells[ctx.columns[f].index]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import box
 
@@ -603,3 +605,42 @@ def test_real_opdc_platform_export():
     acc = imp.accepted
     assert acc["lon"].between(-0.30, -0.21).all()
     assert acc["lat"].between(51.51, 51.55).all()
+
+
+# ------------------------------------------------------------------ property: never crash
+
+
+_HEADER = b"site_ref,name,easting,northing,dwellings,housing_type,2026/27,start_year\n"
+_CELL = st.one_of(
+    st.sampled_from(["", "A1", "552300", "155400", "51.2", "0.27", "-5", "nan", "inf", "1e400",
+                     "general", "care home", "2027", "2027/28", "x", '"', "POINT(0 51)",
+                     "0", "12,5", "\u00a3"]),
+    st.text(max_size=8),
+)
+_ROW = st.lists(_CELL, min_size=0, max_size=10).map(lambda cells: ",".join(cells))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_ROW, max_size=8), noise=st.binary(max_size=40),
+       keep_header=st.booleans())
+def test_malformed_bytes_never_crash(rows, noise, keep_header):
+    body = "\n".join(rows).encode("utf-8", "surrogatepass") if rows else b""
+    data = (_HEADER if keep_header else b"") + body + noise
+    try:
+        imp = read_housing_sites(data, filename="fuzz.csv")
+    except InputError as exc:
+        assert "fuzz.csv" in str(exc)
+        return
+    _counts_add_up(imp)
+    assert imp.trajectory.index.equals(imp.accepted.index)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=200))
+def test_random_bytes_never_crash(data):
+    try:
+        imp = read_housing_sites(data, filename="noise.bin")
+    except InputError as exc:
+        assert "noise.bin" in str(exc)
+        return
+    _counts_add_up(imp)

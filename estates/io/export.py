@@ -1,0 +1,103 @@
+"""Write an evaluation's tables, GeoJSON and summary to a folder, deterministically and safely.
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``)
+are prefixed with an apostrophe, so an exported site name cannot become a formula (OWASP's
+advice on CSV injection). The same inputs always give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from estates.model import DISPLAY_CRS, Region
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would treat as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells are neutralised (numbers are left alone)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    safe_table(frame).to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+
+
+def practices_table(result: Any) -> pd.DataFrame:
+    """The practice table with demand and headroom by year appended as columns."""
+    table = result.practices.copy()
+    for y in result.years:
+        table[f"demand_{y}"] = result.demand[y]
+    for y in result.years:
+        table[f"headroom_{y}"] = result.headroom[y]
+    return table
+
+
+def catchments_frame(region: Region, result: Any) -> gpd.GeoDataFrame:
+    """Catchment polygons with their practice's headline figures, in WGS84 (RFC 7946)."""
+    cols = ["site_name", "list_size", "capacity", "demand_base", "demand_horizon",
+            "headroom_base", "headroom_horizon", "headroom_m2_horizon",
+            "utilisation_pct_horizon", "tipping_year", "binding_constraint"]
+    joined = region.catchments[["practice_code", "geometry"]].merge(
+        result.practices[cols], left_on="practice_code", right_index=True, how="left")
+    joined["tipping_year"] = joined["tipping_year"].astype("Int64")
+    out = gpd.GeoDataFrame(joined, geometry="geometry", crs=region.catchments.crs)
+    return out.to_crs(DISPLAY_CRS)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, indent=2, sort_keys=True, default=_json_default) + "\n"
+
+
+def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | None = None) -> list[Path]:
+    """Write practices.csv, catchments.geojson, zones.csv, sites.csv, allocation.csv,
+    summary.json (and report.html when given) into ``out``; returns the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    path = out / "practices.csv"
+    write_csv(practices_table(result), path)
+    written.append(path)
+    path = out / "catchments.geojson"
+    frame = safe_table(catchments_frame(region, result))
+    path.write_text(frame.to_json(sort_keys=True, drop_id=True, to_wgs84=False) + "\n")
+    written.append(path)
+    for name, table in (("zones.csv", result.zones), ("sites.csv", result.sites),
+                        ("allocation.csv", result.allocation)):
+        path = out / name
+        write_csv(table, path)
+        written.append(path)
+    path = out / "summary.json"
+    path.write_text(summary_json(result.summary))
+    written.append(path)
+    if report_html is not None:
+        path = out / "report.html"
+        path.write_text(report_html, encoding="utf-8")
+        written.append(path)
+    return written

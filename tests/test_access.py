@@ -1,0 +1,213 @@
+"""Tests for estates.access: hand-worked 2SFCA/E2SFCA and a randomised check against PySAL access."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estates.access import (
+    E2SFCA_STEPS,
+    FCAOperator,
+    e2sfca,
+    gaussian_weights,
+    step_weights,
+    two_step_fca,
+)
+from estates.errors import InputError
+
+
+@pytest.fixture
+def tiny() -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    # Four zones, two surgeries. C-X (31) lies beyond the 30-minute cut-off; D reaches nothing.
+    demand = pd.Series({"A": 1000.0, "B": 2000.0, "C": 500.0, "D": 300.0}, name="pop")
+    supply = pd.Series({"X": 2.0, "Y": 1.0}, name="gp_fte")
+    cost = pd.DataFrame(
+        [
+            ("A", "X", 5),
+            ("A", "Y", 25),
+            ("B", "X", 12),
+            ("B", "Y", 8),
+            ("C", "Y", 30),
+            ("C", "X", 31),
+            ("D", "X", 40),
+        ],
+        columns=["origin", "destination", "cost"],
+    )
+    return demand, supply, cost
+
+
+def test_two_step_fca_by_hand(tiny):
+    demand, supply, cost = tiny
+    got = two_step_fca(demand, supply, cost, max_cost=30)
+    r_x = 2 / (1000 + 2000)  # C-X is 31 > 30, so C is not in X's catchment
+    r_y = 1 / (1000 + 2000 + 500)  # C-Y is exactly 30: inclusive
+    expected = pd.Series({"A": r_x + r_y, "B": r_x + r_y, "C": r_y, "D": np.nan})
+    pd.testing.assert_series_equal(got, expected, check_names=False, rtol=1e-12)
+    assert got.name == "access"
+    assert got.index.equals(demand.index)
+
+
+def test_e2sfca_by_hand(tiny):
+    demand, supply, cost = tiny
+    got = e2sfca(demand, supply, cost, max_cost=30)
+    # weights: A-X 5 -> 1, A-Y 25 -> 0.22, B-X 12 -> 0.68, B-Y 8 -> 1, C-Y 30 -> 0.22 (bound inclusive)
+    r_x = 2 / (1000 * 1 + 2000 * 0.68)
+    r_y = 1 / (1000 * 0.22 + 2000 * 1 + 500 * 0.22)
+    expected = pd.Series(
+        {"A": 1 * r_x + 0.22 * r_y, "B": 0.68 * r_x + 1 * r_y, "C": 0.22 * r_y, "D": np.nan}
+    )
+    pd.testing.assert_series_equal(got, expected, check_names=False, rtol=1e-12)
+
+
+def test_minutes_column_accepted_and_inputs_unmutated(tiny):
+    demand, supply, cost = tiny
+    before = cost.copy()
+    got = two_step_fca(demand, supply, cost.rename(columns={"cost": "minutes"}), max_cost=30)
+    pd.testing.assert_series_equal(got, two_step_fca(demand, supply, cost, max_cost=30))
+    pd.testing.assert_frame_equal(cost, before)
+
+
+def test_corner_cases_by_hand():
+    # O1 reaches only Z, which has no supply entry: 0, not NaN. O2 has zero demand and is the only
+    # origin near W: W's ratio is 1/0 = inf, so O2's access is inf. O3 reaches W with weight 0
+    # (cost beyond the last step) and V: the inf * 0 term is skipped, as pandas skips NaN.
+    demand = pd.Series({"O1": 10.0, "O2": 0.0, "O3": 5.0})
+    supply = pd.Series({"W": 1.0, "V": 4.0})
+    cost = pd.DataFrame(
+        [
+            ("O1", "Z", 3.0),
+            ("O2", "W", 2.0),
+            ("O3", "W", 50.0),
+            ("O3", "V", 1.0),
+            ("ghost", "V", 1.0),
+        ],
+        columns=["origin", "destination", "cost"],
+    )
+    got = two_step_fca(demand, supply, cost, weight={10: 1.0, 40: 0.5})
+    assert got["O1"] == 0.0
+    assert got["O2"] == np.inf
+    assert got["O3"] == pytest.approx(4.0 / 5.0)  # 'ghost' is not a demand origin: ignored
+
+
+def test_step_weights_match_access_step_fn():
+    fn = step_weights({20: 1, 40: 0.68, 60: 0.22})
+    # The example in access.weights.step_fn's docstring, worked by hand.
+    xs = np.arange(0, 71, 10)
+    assert fn(xs).tolist() == [1, 1, 1, 0.68, 0.68, 0.22, 0.22, 0]
+
+
+def test_gaussian_weights_values():
+    fn = gaussian_weights(20)
+    np.testing.assert_allclose(fn(np.array([0.0, 20.0, 40.0])), [1, np.exp(-0.5), np.exp(-2)])
+
+
+def test_operator_reevaluates_a_what_if(tiny):
+    demand, supply, cost = tiny
+    op = FCAOperator.build(
+        demand.index, pd.Index(["X", "Y", "NEW"]), cost, max_cost=30, weight=E2SFCA_STEPS
+    )
+    base = op.evaluate(demand, pd.Series({"X": 2.0, "Y": 1.0, "NEW": 0.0}))
+    pd.testing.assert_series_equal(base, e2sfca(demand, supply, cost, max_cost=30))
+    more = op.evaluate(demand.to_numpy(), np.array([3.0, 1.0, 0.0]))
+    # More supply never makes anyone's access worse.
+    assert (more.dropna() >= base.dropna()).all()
+    assert np.isnan(more["D"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"weight": {10: -1.0}}, "weights >= 0"),
+        ({"weight": "steps"}, "weight must be None"),
+        ({"weight": lambda c: np.full(c.shape, np.inf)}, "finite weights"),
+        ({"weight": lambda c: 1.0}, "element by element"),
+        ({"max_cost": -1}, "max_cost must be"),
+    ],
+)
+def test_bad_options(tiny, kwargs, match):
+    demand, supply, cost = tiny
+    with pytest.raises(InputError, match=match):
+        two_step_fca(demand, supply, cost, **kwargs)
+
+
+def test_bad_tables(tiny):
+    demand, supply, cost = tiny
+    with pytest.raises(InputError, match="lacks column"):
+        two_step_fca(demand, supply, cost.drop(columns="cost"))
+    with pytest.raises(InputError, match="first at data row 2"):
+        two_step_fca(demand, supply, cost.assign(cost=[1, -2, 3, 4, 5, 6, 7]))
+    with pytest.raises(InputError, match="demand ids must be unique"):
+        two_step_fca(pd.Series([1.0, 2.0], index=["A", "A"]), supply, cost)
+    with pytest.raises(InputError, match="finite numbers >= 0"):
+        two_step_fca(demand.where(demand.index != "B", np.nan), supply, cost)
+    op = FCAOperator.build(demand.index, supply.index, cost)
+    with pytest.raises(InputError, match="no value for id"):
+        op.evaluate(demand.drop("A"), supply)
+    with pytest.raises(InputError, match="must hold 2 values"):
+        op.evaluate(demand, np.array([1.0]))
+    with pytest.raises(InputError, match="non-empty mapping"):
+        step_weights({})
+    with pytest.raises(InputError, match="positive number"):
+        gaussian_weights(0)
+
+
+def _random_problem(seed: int):
+    rng = np.random.default_rng(seed)
+    n_o, n_d = 40, 9
+    origins = [f"o{i}" for i in range(n_o)]
+    dests = [f"d{j}" for j in range(n_d)]
+    demand = pd.Series(rng.integers(0, 500, n_o).astype(float), index=origins)
+    demand.iloc[rng.choice(n_o, 4, replace=False)] = 0.0
+    supply = pd.Series(rng.uniform(0, 5, n_d), index=dests)
+    supply.iloc[rng.integers(n_d)] = 0.0
+    supply = supply.drop(dests[-1])  # a destination in the costs but not in supply
+    pairs = [(o, d) for o in origins[:-3] for d in dests if rng.random() < 0.35]  # 3 reach nothing
+    pairs += [("stranger", dests[0]), ("stranger", dests[1])]  # origin not in demand
+    cost = pd.DataFrame(pairs, columns=["origin", "destination"])
+    # Integer and half minutes, so some costs sit exactly on a step bound or the cut-off.
+    cost["cost"] = rng.integers(0, 90, len(cost)) / 2.0
+    return demand, supply, cost
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kind", ["plain", "steps", "gaussian", "e2sfca"])
+def test_matches_pysal_access(seed, kind):
+    access = pytest.importorskip("access")
+    demand, supply, cost = _random_problem(seed)
+    max_cost = [None, 30.0, 20.0][seed % 3]
+    steps = {10: 1.0, 20: 0.68, 30: 0.22}
+    ours_weight = {
+        "plain": None,
+        "steps": steps,
+        "gaussian": gaussian_weights(12.0),
+        "e2sfca": None,
+    }[kind]
+    peer_weight = {
+        "plain": None,
+        "steps": access.weights.step_fn(steps),
+        "gaussian": access.weights.gaussian(12.0),
+        "e2sfca": None,
+    }[kind]
+    demand_df = demand.rename("pop").to_frame().rename_axis("geoid")
+    supply_df = supply.rename("doc").to_frame().rename_axis("geoid")
+    peer = access.Access(
+        demand_df=demand_df,
+        demand_value="pop",
+        supply_df=supply_df,
+        supply_value="doc",
+        cost_df=cost.rename(columns={"destination": "dest"}),
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    if kind == "e2sfca":
+        expected = peer.enhanced_two_stage_fca(name="x", max_cost=max_cost)["x_doc"]
+        got = e2sfca(demand, supply, cost, max_cost=max_cost)
+    else:
+        expected = peer.two_stage_fca(name="x", max_cost=max_cost, weight_fn=peer_weight)["x_doc"]
+        got = two_step_fca(demand, supply, cost, max_cost=max_cost, weight=ours_weight)
+    expected = expected.reindex(demand.index).to_numpy(dtype=float)
+    assert np.isnan(expected).any()  # the cases include unreachable origins
+    np.testing.assert_array_equal(np.isnan(got.to_numpy()), np.isnan(expected))
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9, atol=0, equal_nan=True)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "estates", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    done = _run("run", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "[5/5] wrote" in done.stderr  # progress is shown
+    return out
+
+
+def test_run_writes_the_contract_files(demo_out: Path) -> None:
+    for name in ("practices.csv", "catchments.geojson", "zones.csv", "sites.csv",
+                 "summary.json", "report.html"):
+        assert (demo_out / name).stat().st_size > 0, name
+
+
+def test_summary_shows_the_demo_problem(demo_out: Path) -> None:
+    s = json.loads((demo_out / "summary.json").read_text())
+    for key in ("horizon_year", "aggregate_capacity", "aggregate_demand", "aggregate_headroom",
+                "practices_in_deficit", "deficit_total", "misplaced_capacity",
+                "unmet_demand_within_threshold", "assumptions"):
+        assert key in s
+    assert s["aggregate_headroom"] > 0
+    assert s["practices_in_deficit"] >= 3
+    assert s["misplaced_capacity"] > 0
+    # headline figures agree with the tables they summarise
+    practices = pd.read_csv(demo_out / "practices.csv")
+    assert s["aggregate_capacity"] == pytest.approx(practices["capacity"].sum(), rel=1e-5)
+    assert s["practices_in_deficit"] == int((practices["headroom_horizon"] < 0).sum())
+    zones = pd.read_csv(demo_out / "zones.csv")
+    assert s["unmet_demand_within_threshold"] == pytest.approx(
+        zones["unserved_within_threshold"].sum(), abs=1)
+    for name, entry in s["assumptions"].items():
+        assert entry["unit"] and entry["source"], name
+
+
+def test_run_is_deterministic(demo_out: Path, tmp_path: Path) -> None:
+    done = _run("run", "--out", str(tmp_path), "--quiet")
+    assert done.returncode == 0, done.stderr
+    for name in ("practices.csv", "catchments.geojson", "zones.csv", "sites.csv", "summary.json",
+                 "report.html"):
+        assert (tmp_path / name).read_bytes() == (demo_out / name).read_bytes(), name
+
+
+def test_run_with_overrides_and_bad_overrides(tmp_path: Path) -> None:
+    good = tmp_path / "a.json"
+    good.write_text(json.dumps({"m2_per_patient": 0.08}))
+    done = _run("run", "--out", str(tmp_path / "o"), "--assumptions", str(good), "--quiet")
+    assert done.returncode == 0, done.stderr
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert s["assumptions"]["m2_per_patient"]["value"] == 0.08
+    bad = tmp_path / "b.json"
+    bad.write_text(json.dumps({"occupancy_general": -2}))
+    done = _run("run", "--out", str(tmp_path / "p"), "--assumptions", str(bad), "--quiet")
+    assert done.returncode == 2
+    assert "occupancy_general" in done.stderr and "must be above zero" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_run_with_a_missing_region(tmp_path: Path) -> None:
+    done = _run("run", "--region", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2
+    assert "no such folder" in done.stderr
