@@ -210,28 +210,6 @@ def plain(frame: Any) -> pd.DataFrame:
     return out
 
 
-def older_access(zones: pd.DataFrame, thresholds: list[float]) -> pd.DataFrame:
-    """Share of residents aged 65+, 75+, 85+ (and all) within each threshold, by rural class.
-
-    A display summary of the engine's per-zone ``minutes_to_nearest_gp``: a weighted share,
-    so a class with no residents in a group shows no figure rather than 0 %.
-    """
-    groups = {"all ages": "population", "65+": "pop_65_plus", "75+": "pop_75_plus",
-              "85+": "pop_85_plus"}
-    rows = []
-    for rural_class, part in [("all", zones), *zones.groupby("rural_class", sort=False)]:
-        for label, column in groups.items():
-            people = part[column].astype(float)
-            row: dict[str, Any] = {"rural-urban class": rural_class, "age": label,
-                                   "residents (people)": round(float(people.sum()))}
-            for t in thresholds:
-                within = people[part["minutes_to_nearest_gp"] <= t].sum()
-                row[f"within {t:g} min (%)"] = (round(100.0 * within / people.sum(), 1)
-                                                if people.sum() > 0 else None)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
 @st.cache_resource(show_spinner=False)
 def app_icon() -> Any:
     """A 32 px icon (white cross on NHS blue) drawn in memory, so no icon is fetched."""

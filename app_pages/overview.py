@@ -11,7 +11,6 @@ from app_pages.common import (
     engine_missing_note,
     evaluation,
     growth,
-    older_access,
     region,
     synthetic_note,
 )
@@ -92,10 +91,15 @@ else:
         st.write("No practice goes into deficit before the horizon.")
 
     st.subheader("Older and rural residents' access")
-    st.caption(f"Share of residents within reach of a surgery site by "
-               f"{str(a.travel_mode).replace('_', ' ')} (straight line x circuity / speed).")
-    st.dataframe(older_access(result.zones, [a.threshold_minutes, a.wider_threshold_minutes]),
-                 hide_index=True, width="stretch")
+    st.metric("Aged 65+ in smaller rural areas within reach",
+              format_figure(s.get("older_rural_access_pct"), "%"))
+    st.caption(f"{s['units'].get('older_rural_access_pct', '')} within "
+               f"{a.threshold_minutes:g} minutes of a surgery site.")
+    older = result.older_access
+    shown = older.pivot_table(index=["mode", "group", "area"], columns="threshold_minutes",
+                              values="pct_within", sort=False).round(1)
+    shown.columns = [f"within {t:g} min (%)" for t in shown.columns]
+    st.dataframe(shown.reset_index(), hide_index=True, width="stretch")
     for w in result.warnings:
         st.caption(w)
 
