@@ -146,7 +146,7 @@ def format_figure(value: Any, unit: str) -> str:
         if unit == "year":
             text = f"{int(number)}/{(int(number) + 1) % 100:02d}"
             return text
-        digits = 1 if unit in ("%", "m2") and abs(number) < 100 else 0
+        digits = 1 if unit == "%" or (unit == "m2" and abs(number) < 100) else 0
         text = f"{number:,.{digits}f}"
     else:
         if pd.isna(value):
