@@ -117,6 +117,3 @@ def test_an_invalid_assumption_shows_the_assumption_error() -> None:
     assert "above the maximum 1" in at.error[0].value
     assert at.session_state["overrides"] == {}
 
-
-def test_adding_a_library_satellite_changes_the_deficit() -> None:
-    pytest.importorskip("estates.scenario", reason="the scenario module has not landed yet")
