@@ -169,6 +169,12 @@ class Assumptions:
     cost_per_m2_gbp: float = _fig(
         3000, "GBP per m2 (build, fit-out and fees)", ASSUMPTION + "; replace with a local BCIS-"
         "based figure", "Capital cost per m2", minimum=0, exclusive_minimum=True, group="Cost")
+    fitout_cost_per_m2_gbp: float = _fig(
+        1500, "GBP per m2 (fit-out and fees in an existing building)", ASSUMPTION + "; "
+        "co-location in a library or council building re-fits space that already stands, so "
+        "it costs less than a new build; replace with a local quantity surveyor's figure",
+        "Fit-out cost per m2 (existing building)", minimum=0, exclusive_minimum=True,
+        group="Cost")
 
     # --- travel -------------------------------------------------------------------------------
     circuity: float = _fig(

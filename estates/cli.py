@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from estates.errors import EstatesError, InputError
 
@@ -122,6 +123,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                      help="housing-site CSV/XLSX replacing the region's own sites")
     run.add_argument("--assumptions", type=Path, default=None,
                      help="JSON of assumption overrides ({name: value})")
+    run.add_argument("--scenario", type=Path, default=None,
+                     help="scenario JSON: evaluate it against the baseline and report the "
+                          "comparison (the tables written are the scenario's)")
     run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.set_defaults(handler=cmd_run)
@@ -176,14 +180,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = evaluate(region, growth, assumptions)
     result.warnings[:0] = region.warnings
     progress.step("evaluated capacity, demand, allocation and access")
+    if args.scenario is not None:
+        return _run_scenario(args, region, growth, assumptions, result, progress)
     report = build_report(region, result)
     progress.step("built the report")
-    written = write_outputs(region, result, args.out, report_html=report)
+    written = write_outputs(region, result, args.out, report_html=report, geopackage=True)
     progress.step(f"wrote {len(written)} files to {args.out}")
     s = result.summary
     print(f"{s['region']}: aggregate headroom {s['aggregate_headroom']:,.0f} patients in "
           f"{s['horizon_year']}; {s['practices_in_deficit']} of {s['practices']} practices in "
           f"deficit; capacity in the wrong place {s['misplaced_capacity']:,.0f} patients")
+    return 0
+
+
+def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumptions: Any,
+                  baseline: Any, progress: _Progress) -> int:
+    """``run --scenario``: the scenario's tables, its comparison and a report of both."""
+    from estates.evaluate import evaluate
+    from estates.io.export import summary_json, write_outputs
+    from estates.report.html import build_report
+    from estates.scenario import apply_with_costs, compare, read_scenario, scenario_assumptions
+
+    scenario = read_scenario(args.scenario, region=region)
+    applied = apply_with_costs(region, scenario, assumptions=assumptions)
+    option = evaluate(applied.region, growth, scenario_assumptions(scenario, assumptions))
+    option.warnings[:0] = region.warnings
+    comparison = compare(baseline, option, costs=applied.costs)
+    changed = [str(c) for c in comparison.practices.index[
+        (comparison.practices["deficit_resolved"].abs() > 0.5)
+        | (comparison.practices["capacity_option"] - comparison.practices["capacity_base"]
+           ).abs().gt(0.5)] if c in option.demand.index]
+    report = build_report(applied.region, option, comparison=comparison, scenario=scenario,
+                          title=f"{scenario.name}: {region.name}", chart_practices=changed)
+    written = write_outputs(applied.region, option, args.out, report_html=report,
+                            geopackage=True)
+    (args.out / "comparison.json").write_text(summary_json(comparison.to_dict()))
+    (args.out / "scenario.json").write_text(scenario.to_json(), encoding="utf-8")
+    progress.step(f"evaluated scenario {scenario.name!r}; wrote {len(written) + 2} files to "
+                  f"{args.out}")
+    c = comparison.summary
+    print(f"{scenario.name}: deficit at {c['horizon_year']} {c['deficit_total_base']:,.0f} -> "
+          f"{c['deficit_total_option']:,.0f} patients; practices in deficit "
+          f"{c['practices_in_deficit_base']} -> {c['practices_in_deficit_option']}; unmet demand "
+          f"within reach {c['unmet_demand_base']:,.0f} -> {c['unmet_demand_option']:,.0f}; "
+          f"capital cost GBP {c['capital_cost_gbp']:,.0f}")
     return 0
 
 

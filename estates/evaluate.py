@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.spatial import cKDTree
 
 from estates import capacity as cap
@@ -103,7 +104,8 @@ def evaluate(
     hd = dem.housing_demand(growth, a)
     allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a)
     share = _share_matrix(allocation, growth.sites.index, pcap.index)
-    new_patients = pd.DataFrame(share.T @ hd.weighted.to_numpy(), index=pcap.index, columns=yrs)
+    new_patients = pd.DataFrame(share.T @ hd.weighted.to_numpy(dtype=float), index=pcap.index,
+                                columns=yrs)
     demand = pd.DataFrame(np.outer(base_list.to_numpy(), gf), index=pcap.index,
                           columns=yrs) + new_patients
     headroom = demand.rsub(pcap["capacity"], axis=0)
@@ -128,14 +130,17 @@ def evaluate(
                   transport, older, summary, a, warnings)
 
 
-def _share_matrix(allocation: pd.DataFrame, sites: pd.Index, practices: pd.Index) -> np.ndarray:
-    out = np.zeros((len(sites), len(practices)))
-    if len(allocation):
-        si = sites.get_indexer(allocation["site_ref"])
-        pi = practices.get_indexer(allocation["practice_code"])
-        ok = (si >= 0) & (pi >= 0)
-        np.add.at(out, (si[ok], pi[ok]), allocation["share"].to_numpy()[ok])
-    return out
+def _share_matrix(allocation: pd.DataFrame, sites: pd.Index,
+                  practices: pd.Index) -> sparse.csr_array:
+    # Sparse: each site shares among a handful of practices, and a dense sites x practices
+    # array is half a gigabyte at England scale (10,000 sites x 6,500 practices).
+    si = sites.get_indexer(allocation["site_ref"]) if len(allocation) else np.zeros(0, int)
+    pi = (practices.get_indexer(allocation["practice_code"]) if len(allocation)
+          else np.zeros(0, int))
+    ok = (si >= 0) & (pi >= 0)
+    values = allocation["share"].to_numpy(dtype=float)[ok] if len(allocation) else np.zeros(0)
+    # duplicate (site, practice) entries are summed, as np.add.at did
+    return sparse.csr_array((values, (si[ok], pi[ok])), shape=(len(sites), len(practices)))
 
 
 def _practice_table(

@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from estates.model import DISPLAY_CRS, Region
 
@@ -76,7 +77,64 @@ def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, sort_keys=True, default=_json_default) + "\n"
 
 
-def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | None = None) -> list[Path]:
+def _points(frame: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]),
+                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=crs)
+
+
+def geopackage_layers(region: Region, result: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Every table of a Result as a GIS layer, in British National Grid, text neutralised.
+
+    ``practices`` (points, demand and headroom by year), ``catchments`` (polygons with their
+    practice's figures), ``zones`` (polygons with the zone table), ``housing_sites`` (points
+    with their impact statements) and ``allocation`` (no geometry).
+    """
+    crs = region.practices.crs
+    practices = _points(practices_table(result), crs)
+    catchments = catchments_frame(region, result).to_crs(crs)
+    zones = gpd.GeoDataFrame(result.zones.drop(columns=["x", "y"]),
+                             geometry=region.zones.geometry.reindex(result.zones.index), crs=crs)
+    sites = gpd.GeoDataFrame(
+        result.sites, geometry=result_sites_geometry(region, result), crs=crs)
+    layers = {"practices": practices, "catchments": catchments, "zones": zones,
+              "housing_sites": sites}
+    out = {}
+    for name, frame in layers.items():
+        frame = safe_table(frame)
+        for col in frame.columns:
+            # GeoPackage has no nullable-integer or object-of-mixed types: write text or floats.
+            if str(frame[col].dtype) == "Int64":
+                frame[col] = frame[col].astype(float)
+            elif frame[col].dtype == object and col != "geometry":
+                frame[col] = frame[col].map(lambda v: None if v is None or v is pd.NA
+                                            else str(v))
+        out[name] = frame
+    return out
+
+
+def result_sites_geometry(region: Region, result: Any) -> gpd.GeoSeries:
+    """The housing sites' points on the sites table's index (empty points where unknown)."""
+    geom = region.growth.sites.geometry
+    return gpd.GeoSeries(geom.reindex(result.sites.index).to_numpy(), index=result.sites.index,
+                         crs=region.practices.crs)
+
+
+def write_geopackage(region: Region, result: Any, path: Path) -> Path:
+    """Write ``geopackage_layers`` (and the allocation table) to one GeoPackage file."""
+    if path.exists():
+        path.unlink()  # a GeoPackage is a database: start afresh so reruns are identical
+    for name, layer in geopackage_layers(region, result).items():
+        if len(layer):
+            layer.to_file(path, layer=name, driver="GPKG")
+    allocation = safe_table(result.allocation)
+    if len(allocation):
+        pyogrio.write_dataframe(pd.DataFrame(allocation), path, layer="allocation",
+                                driver="GPKG")
+    return path
+
+
+def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | None = None,
+                  geopackage: bool = False) -> list[Path]:
     """Write practices.csv, catchments.geojson, zones.csv, sites.csv, allocation.csv,
     summary.json (and report.html when given) into ``out``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -96,6 +154,8 @@ def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | 
     path = out / "summary.json"
     path.write_text(summary_json(result.summary))
     written.append(path)
+    if geopackage:
+        written.append(write_geopackage(region, result, out / "estates.gpkg"))
     if report_html is not None:
         path = out / "report.html"
         path.write_text(report_html, encoding="utf-8")
