@@ -1,0 +1,86 @@
+"""Assumptions: every parameter with its value, unit and source; edit, apply or reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import assumptions, core_errors
+from estates.assumptions import Assumptions
+from estates.errors import AssumptionError
+
+st.title("Assumptions")
+st.write(
+    "Every figure the calculations use, with its unit and where it comes from. Figures marked "
+    "*assumption* have no authoritative source: replace them with local evidence. Changes apply "
+    "to every screen and to the report."
+)
+
+with core_errors():
+    current = assumptions()
+defaults = Assumptions()
+
+
+def _as_text(value: Any) -> str:
+    return ", ".join(f"{v:g}" for v in value) if isinstance(value, tuple) else str(value)
+
+
+def _parse(name: str, text: str, default: Any) -> Any:
+    """Turn the edited text back into a value; the core validates it (ranges, sums, kinds)."""
+    text = text.strip()
+    if isinstance(default, tuple):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+groups: dict[str, list[dict[str, Any]]] = {}
+for row in current.describe():
+    groups.setdefault(row["group"] or "Other", []).append(row)
+
+with st.form("assumptions"):
+    edited: dict[str, str] = {}
+    for group, rows in groups.items():
+        st.subheader(group)
+        for row in rows:
+            meta = current.meta(row["name"])
+            label = f"{row['label']} ({row['unit']})"
+            help_text = f"Source: {row['source']}. Default: {_as_text(getattr(defaults, row['name']))}."
+            if meta["kind"].startswith("choice:"):
+                choices = meta["kind"].split(":", 1)[1].split(",")
+                edited[row["name"]] = st.selectbox(label, choices, index=choices.index(row["value"]),
+                                                   help=help_text, key=f"a_{row['name']}")
+            else:
+                edited[row["name"]] = st.text_input(label, value=_as_text(row["value"]),
+                                                    help=help_text, key=f"a_{row['name']}")
+    applied = st.form_submit_button("Apply changes", type="primary")
+
+if applied:
+    overrides = {}
+    for name, text in edited.items():
+        default = getattr(defaults, name)
+        if _as_text(default) != str(text).strip():
+            overrides[name] = _parse(name, str(text), default)
+    try:
+        Assumptions().with_overrides(overrides, file="Assumptions page")
+    except AssumptionError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["overrides"] = overrides
+        st.success(f"Applied {len(overrides)} change(s) from the defaults.")
+        st.rerun()
+
+if st.button("Reset every assumption to its default", disabled=not st.session_state["overrides"]):
+    st.session_state["overrides"] = {}
+    for name in Assumptions.names():
+        st.session_state.pop(f"a_{name}", None)
+    st.rerun()
+
+st.subheader("In force")
+table = pd.DataFrame(
+    [{"assumption": r["label"], "value": _as_text(r["value"]), "unit": r["unit"],
+      "changed": r["name"] in st.session_state["overrides"], "source": r["source"]}
+     for r in current.describe()]
+)
+st.dataframe(table, hide_index=True, width="stretch")

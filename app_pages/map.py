@@ -1,0 +1,73 @@
+"""Map: catchments shaded by headroom, surgeries, housing and candidate sites; click to choose."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import core_errors, evaluation, growth, region, serve_leaflet, synthetic_note
+from estates.model import CRS, DISPLAY_CRS
+from estates.report.map import BASEMAPS, SHADINGS, Surface, build_map
+
+st.title("Map")
+
+with core_errors():
+    r = region()
+    g = growth()
+    result = evaluation()
+
+synthetic_note(r)
+left, middle, right = st.columns(3)
+shade_by = left.radio("Shade catchments by", list(SHADINGS), key="shade_by",
+                      format_func=lambda k: f"{SHADINGS[k].label} ({SHADINGS[k].unit})")
+surfaces = {"None": None}
+if r.population_raster is not None:
+    surfaces["Residents per cell"] = Surface(r.population_raster, "Residents", "people per cell")
+if r.friction_raster is not None:
+    surfaces["Travel friction"] = Surface(r.friction_raster, "Travel friction", r.friction_unit)
+overlay = middle.selectbox("Raster overlay", list(surfaces))
+mode = right.radio("Clicking the map", ["selects a practice", "places a proposed satellite"],
+                   key="click_mode")
+
+with core_errors(), st.spinner("Drawing the map..."):
+    m = build_map(
+        r, practices=None if result is None else result.practices, growth=g,
+        shade_by=shade_by, tiles=BASEMAPS[st.session_state["basemap"]],
+        surface=surfaces[overlay], proposed=st.session_state["proposed"],
+        leaflet_url=serve_leaflet(),
+    )
+# Only clicks come back, so panning and zooming do not rerun the script.
+state = st_folium(m, key="main_map", height=620, use_container_width=True,
+                  returned_objects=["last_clicked"])
+
+click = (state or {}).get("last_clicked")
+if click and click != st.session_state.get("handled_click"):
+    st.session_state["handled_click"] = click
+    point = gpd.GeoSeries(gpd.points_from_xy([click["lng"]], [click["lat"]]), crs=DISPLAY_CRS)
+    xy = point.to_crs(CRS).iloc[0]
+    if mode == "places a proposed satellite":
+        label = f"Satellite {len(st.session_state['proposed']) + 1}"
+        st.session_state["proposed"] = [*st.session_state["proposed"], (xy.x, xy.y, label)]
+        st.rerun()
+    else:
+        mains = r.main_practices
+        d = np.hypot(mains.geometry.x - xy.x, mains.geometry.y - xy.y)
+        st.session_state["selected_practice"] = str(mains["practice_code"].iloc[int(np.argmin(d))])
+
+selected = st.session_state["selected_practice"]
+if selected:
+    row = r.practices.set_index("practice_code").loc[selected]
+    st.write(f"Selected practice: **{row['site_name']}** ({selected}). "
+             "See it on the Practices screen.")
+if st.session_state["proposed"]:
+    st.write("Proposed satellites (use them on the Options screen):")
+    st.dataframe(
+        [{"label": p[2], "easting (m)": round(p[0]), "northing (m)": round(p[1])}
+         for p in st.session_state["proposed"]],
+        hide_index=True,
+    )
+    if st.button("Clear proposed satellites"):
+        st.session_state["proposed"] = []
+        st.rerun()

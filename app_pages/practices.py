@@ -1,0 +1,81 @@
+"""Practices: capacity, demand, headroom and tipping year per practice; one practice by year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (
+    core_errors,
+    engine_missing_note,
+    evaluation,
+    plain,
+    region,
+    synthetic_note,
+)
+from estates.report.map import format_figure
+
+st.title("Practices")
+with core_errors():
+    r = region()
+    result = evaluation()
+synthetic_note(r)
+if result is None:
+    engine_missing_note("The practice table of capacity and demand")
+    st.dataframe(plain(r.practices), hide_index=True, width="stretch")
+    st.stop()
+
+p = result.practices
+horizon = format_figure(result.years[-1], "year")
+table = pd.DataFrame({
+    "practice": p["site_name"],
+    "code": p["practice_code"],
+    "list (patients)": p["list_size"].round(0),
+    "floor area (m²)": p["gia_m2"].round(0),
+    "capacity (patients)": p["capacity"].round(0),
+    "GP workforce capacity (patients)": p["workforce_capacity"].round(0),
+    "binding constraint": p["binding_constraint"],
+    f"demand {horizon} (patients)": p["demand_horizon"].round(0),
+    f"headroom {horizon} (patients)": p["headroom_horizon"].round(0),
+    f"headroom {horizon} (m²)": p["headroom_m2_horizon"].round(1),
+    f"demand as % of capacity {horizon}": p["utilisation_pct_horizon"].round(1),
+    "tipping year": p["tipping_year"],
+})
+st.caption("Click a column heading to sort. Patients are need-weighted (plain patients with the "
+           "default weights). The tipping year is the first financial year (2027 = 2027/28) "
+           "in which demand exceeds capacity.")
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"tipping year": st.column_config.NumberColumn(format="%d")})
+
+codes = list(p["practice_code"])
+chosen = st.session_state.get("selected_practice")
+index = codes.index(chosen) if chosen in codes else 0
+code = st.selectbox("Practice", codes, index=index,
+                    format_func=lambda c: f"{p.at[c, 'site_name']} ({c})")
+st.session_state["selected_practice"] = code
+
+by_year = pd.DataFrame({
+    "demand (patients)": result.demand.loc[code].to_numpy(),
+    "capacity (patients)": float(p.at[code, "capacity"]),
+}, index=pd.Index([int(y) for y in result.demand.columns], name="year (starting)"))
+st.subheader(f"Demand against capacity: {p.at[code, 'site_name']}")
+st.line_chart(by_year, x_label="financial year (starting)", y_label="patients")
+
+alloc = result.allocation[result.allocation["practice_code"] == code]
+if len(alloc):
+    sites = result.sites.set_index("site_ref")
+    drivers = pd.DataFrame({
+        "housing site": alloc["site_ref"].map(sites["name"]).to_numpy(),
+        "site_ref": alloc["site_ref"].to_numpy(),
+        "dwellings": alloc["site_ref"].map(sites["dwellings"]).to_numpy(),
+        "housing type": alloc["site_ref"].map(sites["housing_type"]).to_numpy(),
+        "share of its residents (%)": (100 * alloc["share"]).round(1).to_numpy(),
+        f"patients for this practice by {horizon}": (
+            alloc["share"] * alloc["site_ref"].map(sites["weighted_patients"])).round(0).to_numpy(),
+        "distance (km)": alloc["distance_km"].round(2).to_numpy(),
+        "rule": alloc["rule"].to_numpy(),
+    }).sort_values(f"patients for this practice by {horizon}", ascending=False)
+    st.subheader("Housing sites that drive its demand")
+    st.dataframe(drivers, hide_index=True, width="stretch")
+else:
+    st.write("No housing site sends residents to this practice.")
