@@ -63,6 +63,12 @@ def test_report_with_scenario_and_appraisal() -> None:
     # is no longer among the deficits charted
     assert html.count("<svg") == 2
     assert "Assumptions" in html and "Fit-out cost per m2" in html
+    # the interactive map is embedded whole: Leaflet inlined, no CDN, no tiles
+    assert html.count("<iframe") == 1 and "srcdoc=" in html
+    assert "leaflet" in html.lower()
+    for host in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "tile.openstreetmap"):
+        assert host not in html
+    assert "<iframe" not in build_report(applied.region, opt, interactive_map=False)
 
 
 def test_demand_chart_marks_a_deficit_in_red() -> None:
