@@ -7,6 +7,7 @@ network, so it opens offline when attached to a committee paper.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -406,8 +407,22 @@ def interactive_map_html(region: Any, result: Any) -> str:
     """The dashboard's folium map as a self-contained iframe (Leaflet inlined, no tiles)."""
     from estates.report.map import build_map, map_html
 
-    page = map_html(build_map(region, practices=result.practices, tiles=None))
+    page = _stable_ids(map_html(build_map(region, practices=result.practices, tiles=None)))
     # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
     return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
             f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "
             "basemap, so it works offline); a printable map follows.</p>")
+
+
+def _stable_ids(page: str) -> str:
+    """Replace folium's random element ids (``map_<uuid4 hex>``) by numbers in order of first
+    appearance, so that the same inputs give a byte-identical report."""
+    seen: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in seen:
+            seen[key] = f"{len(seen) + 1:032d}"
+        return "_" + seen[key]
+
+    return re.sub(r"(?<=[A-Za-z0-9])_([0-9a-f]{32})(?![0-9A-Za-z])", number, page)

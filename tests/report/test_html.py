@@ -135,3 +135,12 @@ def test_cli_run_with_a_bad_scenario(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["run", "--scenario", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "changes[0].practice_code: no surgery site has this code" in err
+
+
+def test_report_is_byte_identical_across_runs() -> None:
+    # folium names its elements with random ids; the report renumbers them
+    r = kit.region()
+    res = evaluate(r, assumptions=A)
+    first, second = build_report(r, res), build_report(r, res)
+    assert first == second
+    assert re.search(r"map_0{31}1", first)
