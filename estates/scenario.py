@@ -220,11 +220,15 @@ def parse_scenario(
     """
     if isinstance(data, (str, bytes)):
         try:
-            data = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ScenarioError(f"{file}: not valid JSON ({exc}). Save the scenario as JSON, "
+            data = json.loads(data, parse_constant=_reject_constant)
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ScenarioError(f"{file}: not valid JSON ({why}). Save the scenario as JSON, "
                                 "as the dashboard's download does.") from exc
     problems = ProblemList(file)
+    for where, value in _non_finite(data):
+        problems.add(f"{where}: is not a finite number", value=value,
+                     fix="Give a plain number (NaN and Infinity are not allowed)")
     if not isinstance(data, Mapping):
         raise ScenarioError(f"{file}: a scenario must be a JSON object with 'name' and "
                             "'changes'")
@@ -259,6 +263,23 @@ def parse_scenario(
             problems.items.extend(exc.problems)
     problems.raise_if_any(ScenarioError)
     return scenario
+
+
+def _reject_constant(name: str) -> Any:
+    """json.loads accepts NaN and Infinity, which are not JSON numbers: refuse them."""
+    raise ValueError(f"{name} is not a number")
+
+
+def _non_finite(data: Any, where: str = "") -> list[tuple[str, Any]]:
+    """Paths of the NaN or infinite numbers in an already-parsed document."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return [(where or "document", data)]
+    if isinstance(data, Mapping):
+        return [hit for k, v in data.items()
+                for hit in _non_finite(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(data, (list, tuple)):
+        return [hit for i, v in enumerate(data) for hit in _non_finite(v, f"{where}[{i}]")]
+    return []
 
 
 def read_scenario(path: Path | str, *, region: Region | None = None) -> Scenario:
