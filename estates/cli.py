@@ -90,6 +90,8 @@ def _add_region(sub: argparse._SubParsersAction) -> None:
         ("estates", "practice estates template (CSV)"),
         ("lookup", "LSOA 2021 to local authority lookup (CSV), optional"),
         ("housing", "housing sites, optional"),
+        ("registrations", "NHS Digital patients registered by practice and LSOA, optional: "
+                          "new residents are then shared like their zone's registrations"),
     ]:
         build.add_argument(f"--{flag}", type=Path, help=what)
     build.set_defaults(handler=cmd_region_build)
@@ -104,6 +106,7 @@ def cmd_region_build(args: argparse.Namespace) -> int:
         lsoa=args.lsoa, population=args.population, ruc=args.ruc,
         catchments=args.catchments, libraries=args.libraries, postcodes=args.postcodes,
         estates=args.estates, lookup=args.lookup, housing=args.housing,
+        registrations=args.registrations,
     )
     report = build_region(sources, out=args.out, la_codes=args.la, name=args.name)
     print(f"wrote {report.folder}")
