@@ -123,3 +123,15 @@ def test_travel_time_surface_is_written(demo_out: Path) -> None:
     assert np.allclose(at_surgery, 0.0)  # a surgery's own cell is 0 minutes away
     assert np.nanmax(minutes) > 15  # somewhere is well away from every surgery
     assert (minutes[np.isfinite(minutes)] >= 0).all()
+
+
+def test_catchments_carry_headroom_by_year(demo_out: Path) -> None:
+    import geopandas as gpd
+
+    catch = gpd.read_file(demo_out / "catchments.geojson")
+    practices = pd.read_csv(demo_out / "practices.csv").set_index("practice_code")
+    assert catch.crs.to_epsg() == 4326  # RFC 7946 GeoJSON
+    row = catch.iloc[0]
+    for year in range(2026, 2037):
+        assert row[f"headroom_{year}"] == pytest.approx(
+            practices.loc[row["practice_code"], f"headroom_{year}"], rel=1e-5, abs=0.01)

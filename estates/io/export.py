@@ -59,6 +59,9 @@ def catchments_frame(region: Region, result: Any) -> gpd.GeoDataFrame:
     joined = region.catchments[["practice_code", "geometry"]].merge(
         result.practices[cols], left_on="practice_code", right_index=True, how="left")
     joined["tipping_year"] = joined["tipping_year"].astype("Int64")
+    # headroom per catchment per year, so a map can be animated or filtered by year
+    by_year = result.headroom.rename(columns=lambda y: f"headroom_{y}")
+    joined = joined.merge(by_year, left_on="practice_code", right_index=True, how="left")
     out = gpd.GeoDataFrame(joined, geometry="geometry", crs=region.catchments.crs)
     return out.to_crs(DISPLAY_CRS)
 
