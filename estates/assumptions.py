@@ -203,6 +203,10 @@ class Assumptions:
         30, "minutes", "DfT Journey Time Statistics threshold (15 and 30 minutes)",
         "Wider travel threshold", minimum=0, exclusive_minimum=True, maximum=240,
         group="Travel")
+    travel_method: str = _fig(
+        "straight_line", "method", "user choice: 'raster' uses the region's friction raster "
+        "(least-cost minutes by car) for the travel threshold", "Travel-time method",
+        kind="choice:straight_line,raster", group="Travel")
     travel_mode: str = _fig(
         "car", "mode", "user choice", "Travel mode for capacity in the wrong place",
         kind="choice:car,walk,older_walk,public_transport", group="Travel")

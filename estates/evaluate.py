@@ -19,11 +19,12 @@ from estates import capacity as cap
 from estates import demand as dem
 from estates.allocation import allocate_sites
 from estates.assumptions import Assumptions
+from estates.errors import InputError
 from estates.impact import m2_for_patients, site_impacts
 from estates.misplaced import Transport, max_served
 from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
 from estates.older_access import older_access, older_access_summary
-from estates.travel import minutes_per_metre, straight_line
+from estates.travel import minutes_per_metre, raster_travel_times_per_site, straight_line
 
 SUMMARY_UNITS: dict[str, str] = {
     "aggregate_capacity": "patients (need-weighted)",
@@ -203,14 +204,28 @@ def _zones(
     pts = pd.DataFrame(xy, index=zones.index, columns=["x", "y"])
     surg = pd.DataFrame({"x": practices.geometry.x, "y": practices.geometry.y},
                         index=practices.index)
-    pairs = straight_line(pts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
-                          assumptions=a)
-    transport = max_served(zone_demand, sites_cap, pairs)
-    if len(surg):
-        dist, _ = cKDTree(surg.to_numpy()).query(xy)
-        nearest_min = dist * minutes_per_metre(a.travel_mode, a)
+    if a.travel_method == "raster":
+        if region.friction_raster is None:
+            raise InputError("the travel method 'raster' needs a friction raster in the region "
+                             "([friction_raster] in region.toml); choose 'straight_line'")
+        # Least-cost minutes by car over the friction raster; beyond the wider threshold a
+        # zone's nearest surgery is reported as NaN (further than that).
+        reach = max(a.threshold_minutes, a.wider_threshold_minutes)
+        wide = raster_travel_times_per_site(pts, surg, max_minutes=reach,
+                                            friction=region.friction_raster,
+                                            friction_unit=region.friction_unit)
+        pairs = wide[wide["minutes"] <= a.threshold_minutes]
+        nearest_min = (wide.groupby("origin", observed=True)["minutes"].min()
+                       .reindex(zones.index).to_numpy(dtype=float))
     else:
-        nearest_min = np.full(len(zones), np.inf)
+        pairs = straight_line(pts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
+                              assumptions=a)
+        if len(surg):
+            dist, _ = cKDTree(surg.to_numpy()).query(xy)
+            nearest_min = dist * minutes_per_metre(a.travel_mode, a)
+        else:
+            nearest_min = np.full(len(zones), np.inf)
+    transport = max_served(zone_demand, sites_cap, pairs)
     out = pd.DataFrame(index=zones.index)
     out["zone_code"] = zones.index
     out["zone_name"] = zones.get("zone_name", pd.Series("", index=zones.index))
@@ -265,6 +280,7 @@ def _summary(
         "stranded_capacity": _r(float(transport.sites["stranded"].sum())),
         "threshold_minutes": a.threshold_minutes,
         "travel_mode": a.travel_mode,
+        "travel_method": a.travel_method,
         "housing_sites": int(len(growth.sites)),
         "dwellings": _r(growth.sites["dwellings"].astype(float).sum()),
         "dwellings_by_horizon": _r(float(growth.completions(hd.years).to_numpy().sum())),

@@ -356,6 +356,62 @@ def _raster_pairs(
     return oi[order], di[order], mi[order].astype(float)
 
 
+def raster_travel_times_per_site(
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    *,
+    max_minutes: float,
+    friction: str | Path,
+    friction_unit: str = "minutes per metre",
+) -> pd.DataFrame:
+    """``raster_travel_times`` with one cached search per destination.
+
+    A what-if that adds or moves one surgery then costs one least-cost search, not one per
+    surgery: each destination's pairs are cached on its coordinates (with the raster's path,
+    modification time and size, the origins and the cut-off).
+    """
+    _check_max_minutes(max_minutes)
+    o_xy, o_ids = _coords(origins, None)
+    d_xy, d_ids = _coords(destinations, None)
+    if len(o_xy) == 0 or len(d_xy) == 0:
+        return _empty(o_ids, d_ids)
+    path = Path(friction).resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot read the friction raster ({exc})") from exc
+    okey = _PointsKey(o_xy, o_ids)
+    parts_o, parts_d, parts_m = [], [], []
+    for j in range(len(d_xy)):
+        oi, _, minutes = _cached_one_site(str(path), stat.st_mtime_ns, stat.st_size,
+                                          friction_unit, okey, float(d_xy[j, 0]),
+                                          float(d_xy[j, 1]), float(max_minutes))
+        parts_o.append(oi)
+        parts_d.append(np.full(len(oi), j))
+        parts_m.append(minutes)
+    oi, di, mi = np.concatenate(parts_o), np.concatenate(parts_d), np.concatenate(parts_m)
+    order = np.lexsort((di, oi))
+    return _pairs(oi[order], di[order], mi[order], o_ids, d_ids)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_one_site(
+    path: str, mtime_ns: int, size: int, unit: str, o: _PointsKey, x: float, y: float,
+    max_minutes: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    del mtime_ns, size  # part of the cache key only
+    grid = _cached_friction(path, unit)
+    out = _raster_pairs(grid, o.xy, o.ids, np.array([[x, y]]), np.array([0]), max_minutes)
+    for arr in out:
+        arr.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_friction(path: str, unit: str) -> FrictionGrid:
+    return read_friction(path, unit=unit)
+
+
 # --- a user's origin-destination matrix ---------------------------------------------------------
 
 #: Accepted names for each column, in order of preference (r5py: from_id, to_id, travel_time).

@@ -177,3 +177,27 @@ def test_registration_shares_replace_the_catchment_rule() -> None:
     assert set(r.allocation["rule"]) == {"registration shares of the site's zone"}
     assert r.demand.loc["A", 2030] == pytest.approx(10000 + 0.75 * (237 + 474))
     assert r.practices["new_patients_horizon"].sum() == pytest.approx(237 + 474 + 150)
+
+
+def test_raster_travel_method(tmp_path) -> None:
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from estates.errors import InputError
+
+    region = kit.region()
+    a = A.with_overrides({"travel_method": "raster"})
+    with pytest.raises(InputError, match="needs a friction raster"):
+        evaluate(region, assumptions=a)
+    path = tmp_path / "friction.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=100, height=60, count=1,
+                       dtype="float32", crs="EPSG:27700",
+                       transform=from_origin(-3000, 3000, 100, 100)) as dst:
+        dst.write(np.full((1, 60, 100), 0.002, dtype="float32"))  # 30 km/h
+    region.friction_raster = path
+    r = evaluate(region, assumptions=a)
+    # Z2's centre (4,750, 0) is 750 m east of Beta: 7.5 cells at 0.2 minutes a cell
+    assert r.zones.loc["Z2", "minutes_to_nearest_gp"] == pytest.approx(1.5, abs=0.25)
+    assert r.summary["travel_method"] == "raster"
+    assert r.summary["unmet_demand_within_threshold"] == pytest.approx(
+        max(0.0, r.summary["aggregate_demand"] - r.summary["aggregate_capacity"]), abs=2)

@@ -280,3 +280,32 @@ def test_matrix_whole_file_errors(tmp_path):
         matrix_travel_times(pd.Index(["E01"]), pd.Index(["S1"]), m, max_minutes=10)
     with pytest.raises(InputError, match="needs an origin-destination matrix"):
         travel_times(_pts({"O": (0, 0)}), _dests(), max_minutes=5, method="matrix")
+
+
+def test_raster_per_site_is_cached_per_destination(tmp_path) -> None:
+    import numpy as np
+    import pandas as pd
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from estates import travel
+
+    path = tmp_path / "flat.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=10, height=3, count=1, dtype="float32",
+                       crs="EPSG:27700", transform=from_origin(0, 300, 100, 100)) as dst:
+        dst.write(np.full((1, 3, 10), 0.01, dtype="float32"))  # 1 minute per 100 m cell
+    origins = pd.DataFrame({"x": [50.0, 550.0], "y": [150.0, 150.0]}, index=["near", "far"])
+    one = pd.DataFrame({"x": [50.0], "y": [150.0]}, index=["S1"])
+    got = travel.raster_travel_times_per_site(origins, one, max_minutes=10, friction=path)
+    # five steps of one cell east, each costing the mean friction x 100 m = 1 minute
+    assert dict(zip(got["origin"].astype(str), got["minutes"], strict=True)) == pytest.approx(
+        {"near": 0.0, "far": 5.0})
+    cut = travel.raster_travel_times_per_site(origins, one, max_minutes=4, friction=path)
+    assert list(cut["origin"].astype(str)) == ["near"]
+    before = travel._cached_one_site.cache_info()
+    two = pd.DataFrame({"x": [50.0, 950.0], "y": [150.0, 150.0]}, index=["S1", "S2"])
+    both = travel.raster_travel_times_per_site(origins, two, max_minutes=10, friction=path)
+    after = travel._cached_one_site.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses + 1  # S1 reused
+    far_s2 = both[(both["origin"].astype(str) == "far") & (both["destination"].astype(str) == "S2")]
+    assert far_s2["minutes"].iloc[0] == pytest.approx(4.0)
