@@ -103,7 +103,7 @@ def test_changing_an_assumption_moves_the_capacity() -> None:
     at.switch_page("app_pages/overview.py")
     at.run()
     # Space capacity is floor area over space per patient: every site's m2 / 0.1.
-    assert metric(at, "Capacity") == f"{gia / 0.1:,.0f} patients"
+    assert metric(at, "Capacity (patients)") == f"{gia / 0.1:,.0f}"
 
 
 def test_an_invalid_assumption_shows_the_assumption_error() -> None:
