@@ -34,7 +34,7 @@ from app_pages.common import (
 )
 from estates.errors import ScenarioError
 from estates.model import Region
-from estates.report.map import BASEMAPS, build_map, format_figure
+from estates.report.map import BASEMAPS, SHADINGS, build_map, format_figure
 from estates.scenario import parse_scenario, read_scenario
 
 CHANGES: dict[str, str] = {
@@ -109,8 +109,14 @@ def change_form(r: Region, kind: str) -> dict[str, Any] | None:
         parent = st.selectbox("Practice that runs it", mains, format_func=names.get,
                               key=f"{key}_parent")
         place = place_fields(r, key)
-        gia = st.number_input("Floor area (m², gross internal)", min_value=10.0,
-                              max_value=5000.0, value=150.0, step=10.0, key=f"{key}_gia")
+        # In a candidate building the area is capped by what it has free (the default is
+        # 150 m2 or all of it, whichever is less): the form offers only what fits.
+        free = (float(r.candidates.at[place["candidate_id"], "available_m2"])
+                if place and "candidate_id" in place else 5000.0)
+        gia = st.number_input("Floor area (m², gross internal)", min_value=min(10.0, free),
+                              max_value=free, value=min(150.0, free), step=10.0,
+                              format="%.0f",
+                              key=f"{key}_gia_{(place or {}).get('candidate_id', '')}")
         return None if place is None else {"type": kind, "parent_code": parent, **place,
                                            "gia_m2": float(gia)}
     if kind == "colocate":
@@ -137,7 +143,7 @@ def change_form(r: Region, kind: str) -> dict[str, Any] | None:
         practice = st.selectbox("Surgery site", list(names), format_func=names.get,
                                 key=f"{key}_practice")
         gia = st.number_input("Floor area added (m²)", min_value=5.0, max_value=5000.0,
-                              value=100.0, step=5.0, key=f"{key}_gia")
+                              value=100.0, step=5.0, format="%.0f", key=f"{key}_gia")
         return {"type": kind, "practice_code": practice, "gia_m2": float(gia)}
     if kind == "merge":
         hub = st.selectbox("Hub practice (keeps its code)", mains, format_func=names.get,
@@ -147,7 +153,7 @@ def change_form(r: Region, kind: str) -> dict[str, Any] | None:
         place = place_fields(r, key, current=True)
         gia = st.number_input("Hub floor area (m², total; 0 keeps the hub's current area)",
                               min_value=0.0, max_value=20000.0, value=0.0, step=50.0,
-                              key=f"{key}_gia")
+                              format="%.0f", key=f"{key}_gia")
         if not joining or place is None:
             return None
         change = {"type": kind, "hub_code": hub, "practices": joining, **place}
@@ -199,6 +205,26 @@ def _uploaded() -> None:
 
 def file_name(name: str) -> str:
     return (re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "option") + ".json"
+
+
+def change_metric(where: Any, label: str, value: float | None, baseline: float | None,
+                  fmt: str, *, unit: str = "", lower_is_better: bool = True,
+                  help: str = "") -> None:
+    """A metric with its change from the baseline as the delta (green when better).
+
+    A change that rounds to zero in ``fmt`` shows as "no change", with no arrow.
+    """
+    if value is None:
+        where.metric(label, "n/a", help=help)
+        return
+    change = None if baseline is None else value - baseline
+    if change is None or fmt.format(abs(change)) == fmt.format(0):
+        where.metric(label, fmt.format(value), delta=None if change is None else "no change",
+                     delta_color="off", delta_arrow="off", help=help)
+        return
+    where.metric(label, fmt.format(value), delta=("+" if change > 0 else "")
+                 + fmt.format(change) + unit,
+                 delta_color="inverse" if lower_is_better else "normal", help=help)
 
 
 def money(value: Any) -> str:
@@ -297,37 +323,35 @@ else:
     rural_b = s.get(f"pct_65_within_{t:g}min_car_smaller_rural_base")
     rural_o = s.get(f"pct_65_within_{t:g}min_car_smaller_rural_option")
     row1 = st.columns(4)
-    row1[0].metric(f"Practices in deficit by {horizon}", f"{s['practices_in_deficit_option']}",
-                   delta=f"{s['practices_in_deficit_option'] - s['practices_in_deficit_base']:+d}",
-                   delta_color="inverse",
-                   help=f"Baseline: {s['practices_in_deficit_base']} practices.")
-    row1[1].metric("Sum of local deficits (patients)", f"{s['deficit_total_option']:,.0f}",
-                   delta=f"{s['deficit_total_option'] - s['deficit_total_base']:+,.0f}",
-                   delta_color="inverse",
-                   help=f"Baseline: {s['deficit_total_base']:,.0f} patients over capacity "
-                        f"in the practices in deficit at {horizon}.")
+    change_metric(row1[0], f"Practices in deficit by {horizon}",
+                  s["practices_in_deficit_option"], s["practices_in_deficit_base"], "{:,.0f}",
+                  help=f"Baseline: {s['practices_in_deficit_base']} practices.")
+    change_metric(row1[1], "Sum of local deficits (patients)", s["deficit_total_option"],
+                  s["deficit_total_base"], "{:,.0f}",
+                  help=f"Patients over capacity in the practices in deficit at {horizon}. "
+                       f"Baseline: {s['deficit_total_base']:,.0f}.")
     row1[2].metric("Deficit resolved (patients)", f"{s['deficit_resolved']:,.0f}",
                    help="Baseline sum of local deficits minus the option's, at the horizon.")
-    row1[3].metric("Unmet demand within reach (patients)", f"{s['unmet_demand_option']:,.0f}",
-                   delta=f"{-s['unmet_demand_reduced']:+,.0f}", delta_color="inverse",
-                   help=f"Demand no surgery with room can serve within {t:g} minutes. "
-                        f"Baseline: {s['unmet_demand_base']:,.0f}.")
+    change_metric(row1[3], "Unmet demand (patients)", s["unmet_demand_option"],
+                  s["unmet_demand_base"], "{:,.0f}",
+                  help=f"Demand no surgery with room can serve within {t:g} minutes "
+                       f"(capacity in the wrong place). Baseline: {s['unmet_demand_base']:,.0f}.")
     row2 = st.columns(4)
     row2[0].metric("Capital cost (£)", money(s["capital_cost_gbp"]),
                    help=f"{s['m2_added']:,.0f} m² built or fitted out (see the changes).")
     row2[1].metric("Cost per patient place (£)", money(s["cost_per_patient_place_gbp"]),
                    help=f"Capital cost over the {s['capacity_added']:,.0f} patient places "
                         "the option adds.")
-    row2[2].metric(f"Aged 65+ in smaller rural areas within {t:g} min by car (%)",
-                   "n/a" if rural_o is None else f"{rural_o:.1f}",
-                   delta=None if rural_o is None or rural_b is None
-                   else f"{rural_o - rural_b:+.1f} % points",
-                   help="Baseline: " + ("n/a" if rural_b is None else f"{rural_b:.1f} %."))
-    m_b, m_o = s["older_65_mean_minutes_base"], s["older_65_mean_minutes_option"]
-    row2[3].metric("Aged 65+: mean minutes to the nearest surgery", f"{m_o:.1f}",
-                   delta=f"{m_o - m_b:+.2f} min", delta_color="inverse",
-                   help=f"Baseline: {m_b:.2f} minutes; {s['zones_nearer']} zones nearer, "
-                        f"{s['zones_further']} further.")
+    change_metric(row2[2], "Older rural access by car (%)", rural_o, rural_b, "{:.1f}",
+                  unit=" % points", lower_is_better=False,
+                  help=f"People aged 65+ in smaller rural areas within {t:g} minutes of a "
+                       "surgery by car. Baseline: "
+                       + ("n/a" if rural_b is None else f"{rural_b:.1f} %."))
+    change_metric(row2[3], "Aged 65+: mean minutes to a GP", s["older_65_mean_minutes_option"],
+                  s["older_65_mean_minutes_base"], "{:.2f}", unit=" min",
+                  help=f"Mean travel time from home to the nearest surgery over people aged "
+                       f"65+. Baseline: {s['older_65_mean_minutes_base']:.2f} minutes; "
+                       f"{s['zones_nearer']} zones nearer, {s['zones_further']} further.")
 
     prac = chosen.comparison.practices
     moved = prac[(prac["deficit_resolved"].abs() > 0.5)
@@ -357,9 +381,16 @@ else:
                 hide_index=True, width="stretch")
 
     st.subheader("Maps: baseline and option")
-    st.caption("Catchments shaded by demand as % of capacity at the horizon. On the option's "
-               "map, white rings are new or moved sites and grey dashed rings sites that "
-               "close. Basemap as chosen in the sidebar.")
+    tiles = BASEMAPS[st.session_state["basemap"]]
+    shade = st.session_state.get("shade_by", "utilisation_pct_horizon")
+    shading = SHADINGS[shade]
+    named = {"#4575b4": "blue", "#fee090": "yellow", "#fc8d59": "orange", "#d73027": "red"}
+    key = "; ".join(f"{named.get(colour, colour)} {label}" for colour, label in zip(
+        shading.colours, shading.class_labels, strict=True))
+    st.caption(f"Catchments shaded by {shading.label.lower()} ({key}). Navy dots are main "
+               "surgeries, grey dots branches; on the option's map white rings mark new or "
+               "moved sites and grey dashed rings sites that close. Click a catchment for its "
+               "figures.")
     base_codes = set(r.practices["practice_code"])
     after = chosen.region.practices
     new_xy = [(float(p.x), float(p.y), f"{name} ({code})") for code, name, p in
@@ -369,21 +400,21 @@ else:
     gone = r.practices[~r.practices["practice_code"].isin(set(after["practice_code"]))]
     closed_xy = [(float(p.x), float(p.y), f"{name} ({code})") for code, name, p in
                  zip(gone["practice_code"], gone["site_name"], gone.geometry, strict=True)]
-    tiles = BASEMAPS[st.session_state["basemap"]]
-    shade = st.session_state.get("shade_by", "utilisation_pct_horizon")
     m1, m2 = st.columns(2)
     with core_errors(), st.spinner("Drawing the maps..."):
         with m1:
             st.markdown("**Baseline (do nothing)**")
             st_folium(build_map(r, practices=base.practices, growth=g, shade_by=shade,
-                                tiles=tiles, show_zones=False, leaflet_url=serve_leaflet()),
+                                tiles=tiles, show_zones=False, legend=False,
+                                leaflet_url=serve_leaflet()),
                       key="options_base_map", height=440, use_container_width=True,
                       returned_objects=[])
         with m2:
             st.markdown(f"**With \u201c{scenario.name}\u201d**")
             st_folium(build_map(chosen.region, practices=chosen.result.practices, growth=g,
                                 shade_by=shade, tiles=tiles, proposed=new_xy, closed=closed_xy,
-                                show_zones=False, leaflet_url=serve_leaflet()),
+                                show_zones=False, legend=False,
+                                leaflet_url=serve_leaflet()),
                       key="options_new_map", height=440, use_container_width=True,
                       returned_objects=[])
 

@@ -77,10 +77,11 @@ else:
     st.write("No practice goes into deficit before the horizon.")
 
 st.subheader("Older and rural residents' access")
-st.metric("Aged 65+ in smaller rural areas within reach (%)",
+st.metric(f"Aged 65+ in smaller rural areas within {a.threshold_minutes:g} minutes of a "
+          "surgery by public transport (%)",
           format_figure(s.get("older_rural_access_pct"), "%").removesuffix(" %"))
-st.caption(f"{s['units'].get('older_rural_access_pct', '')} within "
-           f"{a.threshold_minutes:g} minutes of a surgery site.")
+st.caption("The table gives every mode (car, public transport, walking at an older "
+           "person's pace), age group and kind of area.")
 older = result.older_access
 shown = older.pivot_table(index=["mode", "group", "area"], columns="threshold_minutes",
                           values="pct_within", sort=False).round(1)

@@ -546,6 +546,7 @@ def build_map(
     proposed: Sequence[tuple[float, float, str]] = (),
     closed: Sequence[tuple[float, float, str]] = (),
     show_zones: bool = True,
+    legend: bool = True,
     tolerance_m: float = 25.0,
     leaflet_url: str | None = None,
 ) -> folium.Map:
@@ -573,6 +574,9 @@ def build_map(
         Sites an option closes, as (easting, northing, label) in EPSG:27700.
     show_zones
         Add the (initially hidden) layer of zones by rural-urban class.
+    legend
+        Draw the legend of shading and markers (small maps side by side may leave it out and
+        explain the colours beside them; a raster overlay keeps its own legend).
     tolerance_m
         Simplification tolerance for polygons, in metres.
     leaflet_url
@@ -652,7 +656,8 @@ def build_map(
         items.append(("#ffffff", "Proposed or changed site"))
     if closed:
         items.append((CLOSED_COLOUR, "Site that closes"))
-    Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
+    if legend:
+        Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
