@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import streamlit as st
@@ -29,8 +30,6 @@ st.title("Map")
 
 with core_errors():
     r = region()
-    g = growth()
-    result = evaluation()
 
 synthetic_note(r)
 left, middle, right = st.columns(3)
@@ -53,12 +52,13 @@ overlay = middle.selectbox(
 mode = right.radio("Clicking the map", ["selects a practice", "places a proposed satellite"],
                    key="click_mode")
 
-surface: Surface | None = None
-with core_errors():
+def draw_map(overlay: str, shade_by: str, basemap: str) -> folium.Map:
+    """The map for these choices (build_map gives its elements stable ids, so the same
+    choices give the same map script and streamlit-folium does not redraw it on a rerun)."""
+    r, g, result = region(), growth(), evaluation()
+    surface: Surface | None = None
     if overlay in (TRAVEL, CHANGE):
-        # Computed only when chosen, and cached on plain parameters.
-        with st.spinner("Working out travel times..."):
-            minutes, change, transform = travel_surfaces()
+        minutes, change, transform = travel_surfaces()
         if overlay == TRAVEL:
             surface = Surface("Minutes to the nearest surgery", "minutes", values=minutes,
                               transform=Affine(*transform))
@@ -69,14 +69,16 @@ with core_errors():
         surface = Surface("Residents", "people per cell", path=r.population_raster)
     elif overlay == "Travel friction":
         surface = Surface("Travel friction", r.friction_unit, path=r.friction_raster)
+    return build_map(r, practices=result.practices, growth=g, shade_by=shade_by,
+                     tiles=BASEMAPS[basemap], surface=surface,
+                     proposed=st.session_state["proposed"], leaflet_url=serve_leaflet())
 
-with core_errors(), st.spinner("Drawing the map..."):
-    m = build_map(
-        r, practices=result.practices, growth=g,
-        shade_by=shade_by, tiles=BASEMAPS[st.session_state["basemap"]],
-        surface=surface, proposed=st.session_state["proposed"],
-        leaflet_url=serve_leaflet(),
-    )
+
+spinner = ("Working out travel times and drawing the map..." if overlay in (TRAVEL, CHANGE)
+           else "Drawing the map...")
+with core_errors(), st.spinner(spinner):
+    # Travel times are computed only when their overlay is chosen, and cached.
+    m = draw_map(overlay, shade_by, st.session_state["basemap"])
 # Only clicks come back, so panning and zooming do not rerun the script.
 state = st_folium(m, key="main_map", height=620, use_container_width=True,
                   returned_objects=["last_clicked"])

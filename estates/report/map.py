@@ -660,6 +660,30 @@ def build_map(
         Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
+    return stable_ids(m)
+
+
+def stable_ids(m: folium.Map) -> folium.Map:
+    """Number the map's elements in order instead of folium's random ids; returns ``m``.
+
+    The same map then renders to the same HTML every time: the dashboard's map component
+    sees an unchanged script and does not redraw, and saved maps are reproducible.
+    Children are keyed by name in their parent, so each parent's mapping is rebuilt.
+    """
+    count = 0
+
+    def visit(element: Any) -> None:
+        nonlocal count
+        children = list(element._children.values())
+        for child in children:
+            count += 1
+            child._id = f"{count:06d}"
+            visit(child)
+        element._children.clear()
+        element._children.update((child.get_name(), child) for child in children)
+
+    m._id = "000000"
+    visit(m)
     return m
 
 
