@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import assumptions, core_errors, evaluation, growth, region, synthetic_note
-from estates.report.map import format_figure
+from estates.report.figures import format_figure
 
 st.title("Overview")
 with core_errors():

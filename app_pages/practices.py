@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import core_errors, evaluation, region, synthetic_note
-from estates.report.map import format_figure
+from estates.report.figures import format_figure
 
 st.title("Practices")
 with core_errors():

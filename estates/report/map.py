@@ -36,6 +36,7 @@ from estates.model import (
     Region,
 )
 from estates.report.assets import use_served_leaflet
+from estates.report.figures import format_figure
 
 OSM_TILES = "OpenStreetMap"
 #: Basemap choices the dashboard offers: label -> folium tiles argument (None: no basemap).
@@ -139,32 +140,6 @@ def esc(value: Any) -> str:
     text = "" if value is None else str(value)
     text = html.escape(text, quote=True)
     return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
-
-
-def format_figure(value: Any, unit: str) -> str:
-    """A figure as a user reads it: thousands separators, the unit, and 'n/a' when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if pd.isna(value):
-            return "n/a"
-        number = float(value)
-        if unit == "year":
-            text = f"{int(number)}/{(int(number) + 1) % 100:02d}"
-            return text
-        digits = 1 if unit == "%" or (unit == "m2" and abs(number) < 100) else 0
-        text = f"{number:,.{digits}f}"
-    else:
-        if pd.isna(value):
-            return "n/a"
-        text = str(value)
-    if unit == "%":
-        return text + " %"
-    if unit == "m2":
-        return text + " m²"
-    return f"{text} {unit}".strip()
 
 
 def popup_table(title: str, rows: Iterable[tuple[str, str]]) -> str:
