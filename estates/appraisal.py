@@ -98,11 +98,12 @@ def run_appraisal(
         comparisons[opt.name], results[opt.name] = comp, res
         s = comp.summary
         acc = comp.access
-        car = dict(mode="car", threshold=a.threshold_minutes, classes=RURAL)
-        walk = dict(mode="older_walk", threshold=a.threshold_minutes,
-                    classes=("urban", *RURAL))
-        rural_b, rural_o = _pct(acc, **car, which="base"), _pct(acc, **car, which="option")
-        walk_b, walk_o = _pct(acc, **walk, which="base"), _pct(acc, **walk, which="option")
+        t = a.threshold_minutes
+        everyone = ("urban", *RURAL)
+        rural_b = _pct(acc, mode="car", threshold=t, classes=RURAL, which="base")
+        rural_o = _pct(acc, mode="car", threshold=t, classes=RURAL, which="option")
+        walk_b = _pct(acc, mode="older_walk", threshold=t, classes=everyone, which="base")
+        walk_o = _pct(acc, mode="older_walk", threshold=t, classes=everyone, which="option")
         rows.append({
             "option": opt.name,
             "description": opt.description,

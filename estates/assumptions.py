@@ -271,8 +271,9 @@ class Assumptions:
     def from_json(cls, text: str, *, file: str = "assumptions.json") -> Assumptions:
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AssumptionError(f"{file}: not valid JSON ({exc}). Save the file as JSON.") from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise AssumptionError(f"{file}: not valid JSON ({why}). Save the file as JSON.") from exc
         if not isinstance(data, dict):
             raise AssumptionError(f"{file}: expected a JSON object of assumption names to values.")
         return cls.from_dict(data, file=file)

@@ -363,9 +363,10 @@ def build_instance(
     sites_cap = cap.site_capacity(region.practices, a)["premises_capacity"]
     surg = pd.DataFrame({"x": region.practices.geometry.x, "y": region.practices.geometry.y},
                         index=region.practices.index)
-    kw = {"max_minutes": a.threshold_minutes, "mode": a.travel_mode, "assumptions": a}
-    ep = straight_line(zpts, surg, **kw)
-    cp = straight_line(zpts.to_numpy(), places[["x", "y"]].to_numpy(), **kw)
+    ep = straight_line(zpts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
+                       assumptions=a)
+    cp = straight_line(zpts.to_numpy(), places[["x", "y"]].to_numpy(),
+                       max_minutes=a.threshold_minutes, mode=a.travel_mode, assumptions=a)
     zi = zones.index
     inst = Instance(
         demand=np.maximum(zones["demand_horizon"].to_numpy(dtype=float), 0.0),

@@ -220,11 +220,15 @@ def parse_scenario(
     """
     if isinstance(data, (str, bytes)):
         try:
-            data = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ScenarioError(f"{file}: not valid JSON ({exc}). Save the scenario as JSON, "
+            data = json.loads(data, parse_constant=_reject_constant)
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ScenarioError(f"{file}: not valid JSON ({why}). Save the scenario as JSON, "
                                 "as the dashboard's download does.") from exc
     problems = ProblemList(file)
+    for where, value in _non_finite(data):
+        problems.add(f"{where}: is not a finite number", value=value,
+                     fix="Give a plain number (NaN and Infinity are not allowed)")
     if not isinstance(data, Mapping):
         raise ScenarioError(f"{file}: a scenario must be a JSON object with 'name' and "
                             "'changes'")
@@ -259,6 +263,23 @@ def parse_scenario(
             problems.items.extend(exc.problems)
     problems.raise_if_any(ScenarioError)
     return scenario
+
+
+def _reject_constant(name: str) -> Any:
+    """json.loads accepts NaN and Infinity, which are not JSON numbers: refuse them."""
+    raise ValueError(f"{name} is not a number")
+
+
+def _non_finite(data: Any, where: str = "") -> list[tuple[str, Any]]:
+    """Paths of the NaN or infinite numbers in an already-parsed document."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return [(where or "document", data)]
+    if isinstance(data, Mapping):
+        return [hit for k, v in data.items()
+                for hit in _non_finite(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(data, (list, tuple)):
+        return [hit for i, v in enumerate(data) for hit in _non_finite(v, f"{where}[{i}]")]
+    return []
 
 
 def read_scenario(path: Path | str, *, region: Region | None = None) -> Scenario:
@@ -436,16 +457,17 @@ def _place(s: _State, i: int, ch: Mapping[str, Any], *, required: bool,
 
 def _area(s: _State, ch: Mapping[str, Any], default_m2: float | None) -> tuple[float, float] | None:
     """(gia_m2, clinical_rooms) from a change, deriving the one not given."""
-    gia, rooms = ch.get("gia_m2"), ch.get("clinical_rooms")
-    if gia is None and rooms is None:
+    given_gia, given_rooms = ch.get("gia_m2"), ch.get("clinical_rooms")
+    if given_gia is None and given_rooms is None:
         if default_m2 is None:
             return None
-        gia = default_m2
-    if gia is None:
-        gia = float(rooms) * s.m2_per_room()
-    if rooms is None:
-        rooms = float(gia) / s.m2_per_room()
-    return float(gia), float(rooms)
+        given_gia = default_m2
+    if given_gia is None:
+        rooms = float(given_rooms)  # type: ignore[arg-type]  # both None returned above
+        return rooms * s.m2_per_room(), rooms
+    gia = float(given_gia)
+    rooms = gia / s.m2_per_room() if given_rooms is None else float(given_rooms)
+    return gia, rooms
 
 
 def _take(s: _State, i: int, cid: str | None, m2: float) -> None:

@@ -78,3 +78,33 @@ def test_run_with_a_missing_region(tmp_path: Path) -> None:
     done = _run("run", "--region", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
     assert done.returncode == 2
     assert "no such folder" in done.stderr
+
+
+def test_formula_in_a_site_name_is_neutralised_in_exports(tmp_path: Path) -> None:
+    demo = (ROOT / "data" / "demo" / "housing_sites.csv").read_text(encoding="utf-8")
+    cols = demo.splitlines()[0].split(",")
+    row = {c: "0" for c in cols}
+    row.update({"site_ref": "INJ/1", "name": '"=HYPERLINK(""http://evil.example"",""x"")"',
+                "easting": "572000", "northing": "155000", "dwellings": "10",
+                "housing_type": "general", "2027/28": "10", "description": "@SUM(A1)"})
+    housing = tmp_path / "h.csv"
+    housing.write_text(demo.rstrip("\n") + "\n" + ",".join(row[c] for c in cols) + "\n")
+    done = _run("run", "--housing", str(housing), "--out", str(tmp_path / "o"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    sites = pd.read_csv(tmp_path / "o" / "sites.csv")
+    name = sites.loc[sites["site_ref"] == "INJ/1", "name"].iloc[0]
+    assert name.startswith("'=HYPERLINK")
+    for path in (tmp_path / "o").glob("*.csv"):
+        for line in path.read_text().splitlines():
+            for cell in line.split(","):
+                assert not cell.startswith(("=", "@")), (path.name, cell)
+
+
+def test_scenario_run_is_deterministic(tmp_path: Path) -> None:
+    scenario = ROOT / "data" / "demo" / "scenarios" / "library_and_retirement_satellite.json"
+    for name in ("a", "b"):
+        done = _run("run", "--scenario", str(scenario), "--out", str(tmp_path / name), "--quiet")
+        assert done.returncode == 0, done.stderr
+    for path in (tmp_path / "a").iterdir():
+        if path.suffix in (".csv", ".json", ".html", ".geojson"):
+            assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name

@@ -7,6 +7,7 @@ network, so it opens offline when attached to a committee paper.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -105,14 +106,15 @@ def headline_block(summary: dict[str, Any]) -> str:
 def build_report(region: Any, result: Any, *, title: str | None = None,
                  extra_sections: Sequence[str] = (), appraisal: pd.DataFrame | None = None,
                  comparison: Any = None, scenario: Any = None,
-                 chart_practices: Sequence[str] = ()) -> str:
+                 chart_practices: Sequence[str] = (), interactive_map: bool = True) -> str:
     """The whole report as one HTML string (``extra_sections`` are trusted, pre-built HTML).
 
     ``appraisal`` (``estates.appraisal.appraise``'s table) adds the options appraisal;
     ``comparison`` (``estates.scenario.compare``) and ``scenario`` add the scenario's effect
     against the baseline; ``chart_practices`` adds practices to the demand charts (the worst
     deficits are always charted). A map of catchments coloured by headroom is drawn as inline
-    SVG, so the file needs no network.
+    SVG (it prints); with ``interactive_map`` the folium map of ``estates.report.map`` is
+    embedded too, with Leaflet inlined and no basemap tiles, so the file needs no network.
     """
     s = result.summary
     h = s["horizon_year"]
@@ -133,6 +135,7 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
         sections.append(appraisal_section(appraisal))
     sections.extend(extra_sections)
     sections.append(f"<h2>Map: headroom by catchment, {fy(h)}</h2>"
+                    + (interactive_map_html(region, result) if interactive_map else "")
                     + catchment_map_svg(region, result))
     charted = list(dict.fromkeys([*deficit.index[:6], *chart_practices]))
     if charted:
@@ -239,8 +242,8 @@ def comparison_section(comparison: Any, scenario: Any = None) -> str:
     """A scenario against the baseline: headline changes, costs, older access, practices."""
     s = comparison.summary
     name = getattr(scenario, "name", "Scenario")
-    intro = (f"<p>{esc(getattr(scenario, 'description', ''))}</p>" if scenario is not None
-             and getattr(scenario, "description", "") else "")
+    description = str(getattr(scenario, "description", "") or "")
+    intro = f"<p>{esc(description)}</p>" if description else ""
     changes = ""
     if scenario is not None and scenario.changes:
         changes = "<ul>" + "".join(
@@ -398,3 +401,28 @@ def catchment_map_svg(region: Any, result: Any, *, width: int = 760) -> str:
     return (f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}'"
             " xmlns='http://www.w3.org/2000/svg'><title>Catchments by headroom</title>"
             + "".join(shapes) + "".join(dots) + "</svg>" + legend)
+
+
+def interactive_map_html(region: Any, result: Any) -> str:
+    """The dashboard's folium map as a self-contained iframe (Leaflet inlined, no tiles)."""
+    from estates.report.map import build_map, map_html
+
+    page = _stable_ids(map_html(build_map(region, practices=result.practices, tiles=None)))
+    # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
+    return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
+            f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "
+            "basemap, so it works offline); a printable map follows.</p>")
+
+
+def _stable_ids(page: str) -> str:
+    """Replace folium's random element ids (``map_<uuid4 hex>``) by numbers in order of first
+    appearance, so that the same inputs give a byte-identical report."""
+    seen: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in seen:
+            seen[key] = f"{len(seen) + 1:032d}"
+        return "_" + seen[key]
+
+    return re.sub(r"(?<=[A-Za-z0-9])_([0-9a-f]{32})(?![0-9A-Za-z])", number, page)

@@ -63,6 +63,12 @@ def test_report_with_scenario_and_appraisal() -> None:
     # is no longer among the deficits charted
     assert html.count("<svg") == 2
     assert "Assumptions" in html and "Fit-out cost per m2" in html
+    # the interactive map is embedded whole: Leaflet inlined, no CDN, no tiles
+    assert html.count("<iframe") == 1 and "srcdoc=" in html
+    assert "leaflet" in html.lower()
+    for host in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "tile.openstreetmap"):
+        assert host not in html
+    assert "<iframe" not in build_report(applied.region, opt, interactive_map=False)
 
 
 def test_demand_chart_marks_a_deficit_in_red() -> None:
@@ -129,3 +135,12 @@ def test_cli_run_with_a_bad_scenario(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["run", "--scenario", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "changes[0].practice_code: no surgery site has this code" in err
+
+
+def test_report_is_byte_identical_across_runs() -> None:
+    # folium names its elements with random ids; the report renumbers them
+    r = kit.region()
+    res = evaluate(r, assumptions=A)
+    first, second = build_report(r, res), build_report(r, res)
+    assert first == second
+    assert re.search(r"map_0{31}1", first)

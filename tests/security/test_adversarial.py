@@ -185,3 +185,47 @@ def test_housing_reader_never_crashes_on_arbitrary_tables(rows: list[list[str]])
         assert out.rows_read == len(out.accepted) + len(out.rejected)
         assert np.isfinite(out.accepted["dwellings"].to_numpy(dtype=float)).all()
         assert (out.accepted["dwellings"].to_numpy(dtype=float) >= 0).all()
+
+
+SCENARIO_CASES: dict[str, Any] = {
+    "empty text": "",
+    "binary junk": bytes(range(256)),
+    "JSON null": "null",
+    "a list": "[1, 2]",
+    "no changes": {"name": "x"},
+    "changes not a list": {"name": "x", "changes": "add a surgery"},
+    "unknown change type": {"name": "x", "changes": [{"type": "demolish_everything"}]},
+    "NaN floor area": '{"name": "x", "changes": [{"type": "extend", "practice_code": "A", "gia_m2": NaN}]}',
+    "infinite floor area": '{"name": "x", "changes": [{"type": "extend", "practice_code": "A", "gia_m2": Infinity}]}',
+    "negative floor area": {"name": "x", "changes": [{"type": "extend", "practice_code": "A", "gia_m2": -5}]},
+    "unknown practice": {"name": "x", "changes": [{"type": "extend", "practice_code": "NOPE", "gia_m2": 50}]},
+    "merge into itself": {"name": "x", "changes": [{"type": "merge", "hub_code": "A", "practice_codes": ["A"]}]},
+    "script in the name": {"name": "<script>alert(1)</script>", "changes": [
+        {"type": "extend", "practice_code": "A", "gia_m2": 50}]},
+    "very long name": {"name": "x" * 100_000, "changes": []},
+    "deeply nested": "[" * 5000 + "]" * 5000,
+    "bad assumption": {"name": "x", "changes": [], "assumptions": {"occupancy_general": -1}},
+    "python in a string": {"name": "__import__('os').system('id')", "changes": []},
+}
+
+
+@pytest.mark.parametrize("case", list(SCENARIO_CASES))
+def test_scenario_named_cases(case: str) -> None:
+    from estates.errors import ScenarioError
+    from estates.scenario import apply_scenario, parse_scenario
+
+    region = enginekit.region()
+    try:
+        scenario = parse_scenario(SCENARIO_CASES[case], region=region, file="s.json")
+    except ScenarioError as exc:
+        assert str(exc).startswith("s.json") or "s.json" in str(exc)
+        return
+    # whatever parses must apply and evaluate cleanly
+    option = evaluate(apply_scenario(region, scenario), assumptions=Assumptions(horizon_year=2030))
+    _headline_finite(option.summary)
+    assert case in ("script in the name", "python in a string", "very long name")
+
+
+def test_assumptions_json_nested_too_deeply() -> None:
+    with pytest.raises(InputError, match="nested too deeply"):
+        Assumptions.from_json("[" * 5000 + "]" * 5000)
