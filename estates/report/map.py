@@ -641,6 +641,8 @@ def build_map(
 def stable_ids(m: folium.Map) -> folium.Map:
     """Number the map's elements in order instead of folium's random ids; returns ``m``.
 
+    Ids keep folium's form (32 characters) so that anything matching them still does.
+
     The same map then renders to the same HTML every time: the dashboard's map component
     sees an unchanged script and does not redraw, and saved maps are reproducible.
     Children are keyed by name in their parent, so each parent's mapping is rebuilt.
@@ -652,12 +654,12 @@ def stable_ids(m: folium.Map) -> folium.Map:
         children = list(element._children.values())
         for child in children:
             count += 1
-            child._id = f"{count:06d}"
+            child._id = f"{count:032d}"
             visit(child)
         element._children.clear()
         element._children.update((child.get_name(), child) for child in children)
 
-    m._id = "000000"
+    m._id = f"{0:032d}"
     visit(m)
     return m
 
