@@ -35,10 +35,12 @@ synthetic_note(r)
 doc = scenario_doc()
 with_scenario = st.checkbox(
     f"Include the option \u201c{doc['name']}\u201d ({len(doc['changes'])} change(s)) against "
-    "the baseline", value=bool(doc["changes"]), disabled=not doc["changes"],
+    "the baseline" if doc["changes"] else "Include an option (none built yet)",
+    value=bool(doc["changes"]), disabled=not doc["changes"],
     help="Build an option on the Options screen first." if not doc["changes"] else None)
 done = appraisal_done()
-with_appraisal = st.checkbox("Include the options appraisal", value=done is not None,
+with_appraisal = st.checkbox("Include the options appraisal" if done is not None
+                             else "Include the options appraisal (not run yet)", value=done is not None,
                              disabled=done is None,
                              help=None if done is not None else
                              "Run the appraisal on the Options screen first.")
