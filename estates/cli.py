@@ -90,6 +90,8 @@ def _add_region(sub: argparse._SubParsersAction) -> None:
         ("estates", "practice estates template (CSV)"),
         ("lookup", "LSOA 2021 to local authority lookup (CSV), optional"),
         ("housing", "housing sites, optional"),
+        ("registrations", "NHS Digital patients registered by practice and LSOA, optional: "
+                          "new residents are then shared like their zone's registrations"),
     ]:
         build.add_argument(f"--{flag}", type=Path, help=what)
     build.set_defaults(handler=cmd_region_build)
@@ -104,6 +106,7 @@ def cmd_region_build(args: argparse.Namespace) -> int:
         lsoa=args.lsoa, population=args.population, ruc=args.ruc,
         catchments=args.catchments, libraries=args.libraries, postcodes=args.postcodes,
         estates=args.estates, lookup=args.lookup, housing=args.housing,
+        registrations=args.registrations,
     )
     report = build_region(sources, out=args.out, la_codes=args.la, name=args.name)
     print(f"wrote {report.folder}")
@@ -185,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     report = build_report(region, result)
     progress.step("built the report")
     written = write_outputs(region, result, args.out, report_html=report, geopackage=True)
+    written += _write_surfaces(region, None, args.out)
     progress.step(f"wrote {len(written)} files to {args.out}")
     s = result.summary
     print(f"{s['region']}: aggregate headroom {s['aggregate_headroom']:,.0f} patients in "
@@ -214,6 +218,7 @@ def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumption
                           title=f"{scenario.name}: {region.name}", chart_practices=changed)
     written = write_outputs(applied.region, option, args.out, report_html=report,
                             geopackage=True)
+    written += _write_surfaces(region, applied.region, args.out)
     (args.out / "comparison.json").write_text(summary_json(comparison.to_dict()))
     (args.out / "scenario.json").write_text(scenario.to_json(), encoding="utf-8")
     progress.step(f"evaluated scenario {scenario.name!r}; wrote {len(written) + 2} files to "
@@ -225,6 +230,25 @@ def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumption
           f"within reach {c['unmet_demand_base']:,.0f} -> {c['unmet_demand_option']:,.0f}; "
           f"capital cost GBP {c['capital_cost_gbp']:,.0f}")
     return 0
+
+
+def _write_surfaces(region: Any, option: Any, out: Path) -> list[Path]:
+    """Minutes by car to the nearest surgery for every cell of the region's friction raster
+    (``travel_time_to_gp.tif``) and, for a scenario, the change (``travel_time_change.tif``,
+    scenario minus baseline: negative where journeys get shorter)."""
+    if region.friction_raster is None:
+        return []
+    from estates.raster import Surface, travel_time_surface, write_surface
+    from estates.travel import read_friction
+
+    friction = read_friction(region.friction_raster, unit=region.friction_unit)
+    base = travel_time_surface(region.practices, friction=friction)
+    if option is None:
+        return [write_surface(base, out / "travel_time_to_gp.tif")]
+    after = travel_time_surface(option.practices, friction=friction)
+    change = Surface(after.minutes - base.minutes, base.grid)
+    return [write_surface(after, out / "travel_time_to_gp.tif"),
+            write_surface(change, out / "travel_time_change.tif")]
 
 
 #: Subcommand name -> function adding its parser. The lead adds ``run`` here.

@@ -102,7 +102,9 @@ def evaluate(
     base_list = dem.weighted_base_list(practices, a, zones)
     gf = dem.growth_factor(a)
     hd = dem.housing_demand(growth, a)
-    allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a)
+    site_zone = sites_to_zones(growth.sites, zones)
+    allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a,
+                                site_zones=site_zone, registrations=region.registrations)
     share = _share_matrix(allocation, growth.sites.index, pcap.index)
     new_patients = pd.DataFrame(share.T @ hd.weighted.to_numpy(dtype=float), index=pcap.index,
                                 columns=yrs)
@@ -112,12 +114,12 @@ def evaluate(
     practices_out = _practice_table(practices, pcap, base_list, demand, headroom, new_patients, a)
 
     # --- where people live: zones, and the transportation problem ---------------------------
-    zone_table, transport = _zones(region, growth, hd, base_list, gf, a, warnings)
+    zone_table, transport = _zones(region, growth, hd, base_list, gf, a, site_zone)
 
     # --- housing sites ------------------------------------------------------------------------
     names = practices_out["site_name"]
     sites_out = site_impacts(growth, hd, allocation, headroom, names, a)
-    flagged = allocation[allocation["rule"] != "inside catchment"]["site_ref"].unique()
+    flagged = allocation[allocation["rule"].str.startswith("outside")]["site_ref"].unique()
     if len(flagged):
         warnings.append(f"{len(flagged)} housing site(s) lie outside every catchment; their "
                         "residents go to the nearest practices (see the allocation rule).")
@@ -179,7 +181,7 @@ def _practice_table(
 
 def _zones(
     region: Region, growth: Growth, hd: dem.HousingDemand, base_list: pd.Series,
-    gf: np.ndarray, a: Assumptions, warnings: list[str],
+    gf: np.ndarray, a: Assumptions, site_zone: pd.Series,
 ) -> tuple[pd.DataFrame, Transport]:
     zones, practices = region.zones, region.practices
     pops = zones[[f"pop_{b}" for b in AGE_BANDS]].astype(float)
@@ -189,7 +191,6 @@ def _zones(
     # region's weighted list, so the zone and practice views add up to the same demand.
     scale = base_list.sum() / total_pop if total_pop > 0 else 0.0
     zone_base = weighted_pop * scale
-    site_zone = sites_to_zones(growth.sites, zones)
     horizon = hd.years[-1]
     housing_by_zone = (
         pd.Series(hd.weighted[horizon].to_numpy(), index=site_zone.to_numpy())

@@ -147,6 +147,17 @@ CANDIDATES = TableSpec(
     ),
 )
 
+REGISTRATIONS = TableSpec(
+    "registrations",
+    key="",
+    columns=(
+        Column("practice_code", "str", "", "main practice (NHS Digital PRACTICE_CODE)"),
+        Column("zone_code", "str", "", "zone of residence (LSOA_CODE)"),
+        Column("patients", "float", "patients", "patients of the practice living in the zone",
+               minimum=0),
+    ),
+)
+
 HOUSING_SITES = TableSpec(
     "housing_sites",
     key="site_ref",
@@ -200,6 +211,8 @@ class Region:
     zones: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame
     growth: Growth = field(default_factory=Growth.empty)
+    #: optional: patients of each practice by zone of residence (REGISTRATIONS columns)
+    registrations: pd.DataFrame | None = None
     population_raster: Path | None = None
     friction_raster: Path | None = None
     friction_unit: str = "minutes per metre"

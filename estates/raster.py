@@ -280,6 +280,7 @@ def write_surface(surface: Surface, path: str | Path) -> Path:
         crs=surface.grid.crs,
         transform=surface.grid.transform,
         nodata=float("nan"),
+        compress="deflate",
     ) as dst:
         dst.write(surface.minutes.astype("float32"), 1)
     return path

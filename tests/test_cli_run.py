@@ -108,3 +108,18 @@ def test_scenario_run_is_deterministic(tmp_path: Path) -> None:
     for path in (tmp_path / "a").iterdir():
         if path.suffix in (".csv", ".json", ".html", ".geojson"):
             assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_travel_time_surface_is_written(demo_out: Path) -> None:
+    import numpy as np
+    import rasterio
+
+    practices = pd.read_csv(ROOT / "data" / "demo" / "practices.csv")
+    with rasterio.open(demo_out / "travel_time_to_gp.tif") as src:
+        minutes = src.read(1)
+        assert src.crs.to_epsg() == 27700
+        at_surgery = [minutes[src.index(x, y)] for x, y in
+                      zip(practices["easting"], practices["northing"], strict=True)]
+    assert np.allclose(at_surgery, 0.0)  # a surgery's own cell is 0 minutes away
+    assert np.nanmax(minutes) > 15  # somewhere is well away from every surgery
+    assert (minutes[np.isfinite(minutes)] >= 0).all()

@@ -159,3 +159,21 @@ def test_older_rural_access_in_summary() -> None:
     assert tight.summary["older_rural_access_pct"] == 0.0
     # with nobody aged 65+ in smaller rural areas the measure does not apply
     assert evaluate(kit.region(), assumptions=A).summary["older_rural_access_pct"] is None
+
+
+def test_registration_shares_replace_the_catchment_rule() -> None:
+    import pandas as pd
+
+    region = kit.region()
+    # Z1 (x < 2,500) holds S1 and S2; its residents are registered 3,000 with A, 1,000 with B
+    region.registrations = pd.DataFrame({"practice_code": ["A", "B", "B"],
+                                         "zone_code": ["Z1", "Z1", "Z2"],
+                                         "patients": [3000.0, 1000.0, 500.0]})
+    r = evaluate(region, assumptions=A)
+    al = r.allocation.set_index(["site_ref", "practice_code"])["share"]
+    assert al[("S1", "A")] == pytest.approx(0.75) and al[("S1", "B")] == pytest.approx(0.25)
+    assert al[("S2", "A")] == pytest.approx(0.75)
+    assert al[("S3", "B")] == pytest.approx(1.0)  # Z2's registrations are all with B
+    assert set(r.allocation["rule"]) == {"registration shares of the site's zone"}
+    assert r.demand.loc["A", 2030] == pytest.approx(10000 + 0.75 * (237 + 474))
+    assert r.practices["new_patients_horizon"].sum() == pytest.approx(237 + 474 + 150)

@@ -37,6 +37,7 @@ class RegionSources:
     postcodes: Path | None = None
     lookup: Path | None = None
     housing: Path | None = None
+    registrations: Path | None = None
 
 
 @dataclass
@@ -213,8 +214,24 @@ def build_region(sources: RegionSources, *, out: Path, la_codes: list[str], name
         housing = "housing_sites.csv"
         report.counts["housing_sites"] = len(imp.accepted)
 
+    registrations = None
+    if sources.registrations is not None:
+        reg = nat.read_patients_by_lsoa(sources.registrations)
+        _note(report, reg, "registration")
+        mains_kept = set(keep.index[keep["site_kind"] == "main"])
+        table = reg.table[reg.table["practice_code"].isin(mains_kept)
+                          & reg.table["zone_code"].isin(set(zones_out["zone_code"]))]
+        dropped = len(reg.table) - len(table)
+        if dropped:
+            report.warnings.append(f"{dropped} registration row(s) are for practices or LSOAs "
+                                   "outside the region and were left out")
+        table.to_csv(out / "registrations.csv", index=False)
+        registrations = "registrations.csv"
+        report.counts["registrations"] = len(table)
+
     title = name or f"Region of {', '.join(la_codes)}"
-    (out / "region.toml").write_text(_region_toml(title, la_codes, housing, sources),
+    (out / "region.toml").write_text(_region_toml(title, la_codes, housing, sources,
+                                                  registrations),
                                      encoding="utf-8")
     return report
 
@@ -247,7 +264,7 @@ def _toml_str(text: str) -> str:
 
 
 def _region_toml(name: str, la_codes: list[str], housing: str | None,
-                 sources: RegionSources) -> str:
+                 sources: RegionSources, registrations: str | None = None) -> str:
     used = ", ".join(f"{k}={Path(v).name}" for k, v in vars(sources).items() if v is not None)
     lines = [
         f"name = {_toml_str(name)}",
@@ -263,6 +280,8 @@ def _region_toml(name: str, la_codes: list[str], housing: str | None,
     ]
     if housing:
         lines += ["[housing]", f"file = {_toml_str(housing)}", ""]
+    if registrations:
+        lines += ["[registrations]", f"file = {_toml_str(registrations)}", ""]
     return "\n".join(lines)
 
 

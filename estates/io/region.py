@@ -23,6 +23,7 @@ from estates.model import (
     CATCHMENTS,
     CRS,
     PRACTICES,
+    REGISTRATIONS,
     RUC21_CLASS,
     SITE_KINDS,
     ZONES,
@@ -96,6 +97,9 @@ def read_region(folder: Path | str) -> Region:
                           _file(folder, manifest, "catchments"))
     if "zones" in frames:
         _check_zones(frames["zones"], problems, _file(folder, manifest, "zones"))
+    registrations = None
+    if manifest.get("registrations") is not None and {"practices", "zones"} <= set(frames):
+        registrations = _read_registrations(folder, manifest["registrations"], frames, problems)
     rasters: dict[str, Path | None] = {}
     for key in ("population_raster", "friction_raster"):
         rasters[key] = _raster_path(folder, manifest.get(key), key, problems)
@@ -112,6 +116,7 @@ def read_region(folder: Path | str) -> Region:
         zones=frames["zones"],
         candidates=frames["candidates"],
         growth=growth,
+        registrations=registrations,
         population_raster=rasters["population_raster"],
         friction_raster=rasters["friction_raster"],
         friction_unit=str(friction.get("unit", "minutes per metre")),
@@ -143,6 +148,48 @@ def _read_growth(folder: Path, entry: Any, problems: ProblemList, warnings: list
         warnings.append(f"{path.name}, row {rej['row']}: rejected: {rej['reason']}")
     warnings.extend(f"{path.name}: {w}" for w in imported.warnings)
     return imported.to_growth()
+
+
+def _read_registrations(
+    folder: Path, entry: Any, frames: dict[str, gpd.GeoDataFrame], problems: ProblemList
+) -> pd.DataFrame | None:
+    """Patients by practice and zone of residence (NHS Digital's patients-by-LSOA, summed)."""
+    if not isinstance(entry, dict) or "file" not in entry:
+        problems.add("[registrations] has no file", fix='Add file = "registrations.csv"')
+        return None
+    path = folder / str(entry["file"])
+    name = str(path)
+    if not path.is_file():
+        problems.add("the registrations file does not exist", file=name,
+                     fix="Check the file name in region.toml, or remove the section")
+        return None
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        problems.add(f"cannot be read as CSV ({exc})", file=name,
+                     fix="Save it as UTF-8 CSV with a header row")
+        return None
+    table.columns = [c.strip() for c in table.columns]
+    before = len(problems)
+    table = _coerce_columns(table, REGISTRATIONS, name, problems)
+    if len(problems) > before:
+        return None
+    practices, zones = frames["practices"], frames["zones"]
+    mains = set(practices.loc[practices["site_kind"] == "main", "practice_code"])
+    for i, (code, zone) in enumerate(zip(table["practice_code"], table["zone_code"], strict=True)):
+        if code not in mains:
+            problems.add("not a main practice in the practices file", file=name, row=i + 1,
+                         column="practice_code", value=code,
+                         fix="Use the practice_code of a main site")
+        if zone not in zones.index:
+            problems.add("not a zone in the zones file", file=name, row=i + 1,
+                         column="zone_code", value=zone, fix="Use a zone_code of the zones layer")
+    dup = table.duplicated(["practice_code", "zone_code"], keep="first")
+    for k in np.flatnonzero(dup.to_numpy()):
+        problems.add("the same practice and zone appear twice", file=name, row=int(k) + 1,
+                     column="zone_code", value=table["zone_code"].iloc[k],
+                     fix="Add the two rows' patients together in one row")
+    return pd.DataFrame(table[["practice_code", "zone_code", "patients"]]).reset_index(drop=True)
 
 
 def _raster_path(folder: Path, entry: Any, key: str, problems: ProblemList) -> Path | None:

@@ -63,11 +63,10 @@ def test_build_sevenoaks(tmp_path):
 
 
 def test_build_read_back_with_region_reader(tmp_path):
-    region_mod = pytest.importorskip("estates.io.region")
-    if not hasattr(region_mod, "read_region"):
-        pytest.skip("estates.io.region.read_region not on this branch yet")
+    from estates.io.region import read_region
+
     build_region(_sources(), out=tmp_path, la_codes=["E07000111"])
-    region = region_mod.read_region(tmp_path)
+    region = read_region(tmp_path)
     assert len(region.zones) == 2
     assert sorted(region.practices["practice_code"]) == ["G82001", "G82001B", "G82002"]
     assert len(region.candidates) == 1
@@ -96,3 +95,17 @@ def test_cli_region_build(tmp_path):
     practices = pd.read_csv(out / "practices.csv").set_index("practice_code")
     assert practices.loc["G82001", "list_size"] == 12345
     assert practices.loc["G82002", "list_size"] == 8000
+
+
+def test_build_with_registrations_by_lsoa(tmp_path):
+    from estates.io.region import read_region
+
+    report = build_region(_sources(registrations=FIX / "gp-reg-pat-prac-lsoa-all.csv"),
+                          out=tmp_path, la_codes=["E07000111"])
+    region = read_region(tmp_path)
+    reg = region.registrations.set_index(["practice_code", "zone_code"])["patients"]
+    # ALL rows only (the MALE row is not added); an LSOA outside the region and a practice
+    # outside it are left out with a warning; the "many" row is rejected by the reader
+    assert reg.to_dict() == {("G82001", "E01024445"): 600.0, ("G82001", "E01024446"): 400.0,
+                             ("G82002", "E01024446"): 300.0}
+    assert any("registration row(s)" in w for w in report.warnings)

@@ -155,3 +155,15 @@ def test_wrong_file_for_reader_names_columns():
         nat.read_gp_workforce(FIX / "ruc21.csv")
     with pytest.raises(InputError, match="cannot be read as LSOA boundaries"):
         nat.read_lsoa_boundaries(FIX / "ruc21.csv")
+
+
+def test_patients_by_lsoa_published_layout():
+    imp = nat.read_patients_by_lsoa(FIX / "gp-reg-pat-prac-lsoa-all.csv")
+    assert imp.rows_read == 7
+    table = imp.table.set_index(["practice_code", "zone_code"])["patients"]
+    assert table[("G82001", "E01024445")] == 600
+    assert table[("G82002", "E01024446")] == 300  # the MALE row is not added to ALL
+    assert len(imp.table) == 5
+    reasons = dict(zip(imp.rejected["row"], imp.rejected["reason"], strict=True))
+    assert "SEX 'MALE'" in reasons[4]
+    assert "'many'" in reasons[7]

@@ -183,3 +183,23 @@ def test_rasters(tmp_path: Path) -> None:
     (folder / "fr.tif").write_bytes(b"not a tiff")
     text = _problems(folder)
     assert "fr.tif: not a readable GeoTIFF" in text
+
+
+def test_registrations_layer(tmp_path: Path) -> None:
+    folder = kit.write_region(tmp_path / "r", manifest=kit.MANIFEST
+                              + '\n[registrations]\nfile = "registrations.csv"\n')
+    (folder / "registrations.csv").write_text(
+        "practice_code,zone_code,patients\nP1,Z1,900\nP2,Z3,400\n")
+    region = read_region(folder)
+    assert region.registrations is not None
+    assert list(region.registrations["patients"]) == [900.0, 400.0]
+    (folder / "registrations.csv").write_text(
+        "practice_code,zone_code,patients\nP1B,Z1,9\nP1,Z99,1\nP1,Z1,-3\n")
+    text = _problems(folder)
+    assert "registrations.csv, row 3, column 'patients': negative patients (value '-3')" in text
+    (folder / "registrations.csv").write_text(
+        "practice_code,zone_code,patients\nP1B,Z1,9\nP1,Z99,1\nP2,Z1,2\nP2,Z1,3\n")
+    text = _problems(folder)
+    assert "row 1, column 'practice_code': not a main practice in the practices file (value 'P1B')" in text
+    assert "row 2, column 'zone_code': not a zone in the zones file (value 'Z99')" in text
+    assert "row 4, column 'zone_code': the same practice and zone appear twice" in text
