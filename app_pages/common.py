@@ -8,21 +8,36 @@ never GeoDataFrames, whose CRS objects do not hash reliably.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import copy
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from estates.assumptions import Assumptions
 from estates.errors import EstatesError
+from estates.evaluate import Result
 from estates.io.region import DEMO_FOLDER, read_region
 from estates.model import Growth, Region
 from estates.report.assets import STREAMLIT_LEAFLET_URL, install_leaflet
+from estates.scenario import (
+    Comparison,
+    Scenario,
+    apply_with_costs,
+    compare,
+    parse_scenario,
+    scenario_assumptions,
+)
+
+if TYPE_CHECKING:  # imported where used: the site finder and appraisal load scipy's solvers
+    from estates.appraisal import Appraisal
+    from estates.optimise import SiteChoice
 
 APP_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_DIR / "static"
@@ -33,7 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "housing_upload": None,  # {"name": str, "data": bytes} or None (use the region's own sites)
     "housing_edits": {},  # site_ref -> {"housing_type": ..., "start_year": ..., "build_rate": ...}
     "overrides": {},  # assumption name -> value
-    "scenario": [],  # list of change dicts
+    "scenario": {"name": "My option", "description": "", "changes": [], "assumptions": {}},
+    "appraisal_k": None,  # set when the user runs the options appraisal (sites the finder adds)
+    "site_finder": None,  # {"k": ..., "budget_gbp": ..., "grid_m": ...} of the last search
     "proposed": [],  # (easting, northing, label) picked on the map
     "selected_practice": None,
     # ESTATES_BASEMAP=none starts with no basemap (for networks that block tile servers).
@@ -47,7 +64,7 @@ def init_state() -> None:
     """Put every shared key into the session with its default, once."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
-            st.session_state[key] = value.copy() if isinstance(value, (dict, list)) else value
+            st.session_state[key] = copy.deepcopy(value)
 
 
 @contextlib.contextmanager
@@ -109,18 +126,9 @@ def _growth(folder: str, upload: dict[str, Any] | None, edits_json: str, base_ye
     return apply_housing_edits(imported, json.loads(edits_json))
 
 
-def engine_available() -> bool:
-    """True once the capacity engine (``estates.evaluate``) is part of this build."""
-    return importlib.util.find_spec("estates.evaluate") is not None
-
-
-def scenario_available() -> bool:
-    return importlib.util.find_spec("estates.scenario") is not None
-
-
 @st.cache_resource(show_spinner="Working out capacity and demand...", max_entries=16)
-def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
-              scenario_json: str) -> Any:
+def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str,
+              overrides_json: str) -> Result:
     from estates.evaluate import evaluate
 
     chosen = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
@@ -129,20 +137,167 @@ def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str, overr
                     assumptions=chosen)
 
 
-def evaluation(*, with_scenario: bool = False) -> Any:
-    """The evaluated baseline (or the user's scenario), or None when the engine is absent."""
-    if not engine_available():
-        return None
-    scenario_json = json.dumps(st.session_state["scenario"] if with_scenario else [],
-                               sort_keys=True, default=str)
-    return _evaluate(st.session_state["region_folder"], st.session_state["housing_upload"],
-                     json.dumps(st.session_state["housing_edits"], sort_keys=True, default=str),
-                     overrides_key(), scenario_json)
+def _inputs() -> tuple[str, dict[str, Any] | None, str, str]:
+    """The plain parameters every cached evaluation is keyed on."""
+    return (st.session_state["region_folder"], st.session_state["housing_upload"],
+            json.dumps(st.session_state["housing_edits"], sort_keys=True, default=str),
+            overrides_key())
 
 
-def engine_missing_note(what: str) -> None:
-    st.warning(f"{what} needs the capacity engine (estates.evaluate), which is not part of this "
-               "build yet. The figures below come straight from the region's data.")
+def evaluation() -> Result:
+    """The evaluated baseline with the user's housing sites and assumptions (cached)."""
+    return _evaluate(*_inputs())
+
+
+# ------------------------------------------------------------------------------ scenarios
+
+
+def empty_scenario() -> dict[str, Any]:
+    return {"name": "My option", "description": "", "changes": [], "assumptions": {}}
+
+
+def scenario_doc() -> dict[str, Any]:
+    """The scenario being built on the Options screen, as its JSON document (a dict)."""
+    return st.session_state["scenario"]
+
+
+def scenario_json(doc: dict[str, Any] | None = None) -> str:
+    return json.dumps(scenario_doc() if doc is None else doc, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A scenario evaluated: the document, its changed region, result, costs and comparison."""
+
+    scenario: Scenario
+    region: Region
+    result: Result
+    comparison: Comparison
+
+
+@st.cache_resource(show_spinner="Evaluating the option...", max_entries=16)
+def _option(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
+            doc_json: str) -> Option:
+    from estates.evaluate import evaluate
+
+    base_a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
+    region = load_region(folder)
+    scenario = parse_scenario(doc_json, region=region, file="the scenario")
+    applied = apply_with_costs(region, scenario, assumptions=base_a)
+    chosen = scenario_assumptions(scenario, base_a, file="the scenario")
+    growth = _growth(folder, upload, edits_json, base_a.base_year)
+    result = evaluate(applied.region, growth=growth, assumptions=chosen)
+    baseline = _evaluate(folder, upload, edits_json, overrides_json)
+    return Option(scenario, applied.region, result,
+                  compare(baseline, result, costs=applied.costs))
+
+
+def option(doc: dict[str, Any] | None = None) -> Option:
+    """The scenario (default: the one in the session) evaluated against the baseline.
+
+    Raises ``ScenarioError`` (an EstatesError) when the scenario does not fit the region.
+    """
+    return _option(*_inputs(), scenario_json(doc))
+
+
+@st.cache_resource(show_spinner="Appraising the options...", max_entries=8)
+def _appraisal(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
+               doc_json: str, k: int) -> Appraisal:
+    from estates.appraisal import default_options, run_appraisal
+
+    a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
+    region = load_region(folder)
+    baseline = _evaluate(folder, upload, edits_json, overrides_json)
+    options = default_options(region, baseline, k=k)
+    doc = json.loads(doc_json)
+    if doc["changes"]:
+        mine = parse_scenario(doc_json, region=region, file="the scenario")
+        taken = {o.name for o in options}
+        if mine.name in taken:  # names must be unique in an appraisal
+            mine = replace(mine, name=f"{mine.name} (yours)")
+        options.append(mine)
+    return run_appraisal(region, _growth(folder, upload, edits_json, a.base_year), a, options,
+                         baseline=baseline)
+
+
+def appraisal(*, k: int = 2) -> Appraisal:
+    """The options appraisal: the default options plus the user's scenario (cached)."""
+    return _appraisal(*_inputs(), scenario_json(), k)
+
+
+def appraisal_done() -> Appraisal | None:
+    """The appraisal if the user has asked for it on the Options screen, else None."""
+    k = st.session_state["appraisal_k"]
+    return None if k is None else appraisal(k=k)
+
+
+@st.cache_resource(show_spinner="Finding sites...", max_entries=8)
+def _find_sites(folder: str, upload: dict[str, Any] | None, edits_json: str,
+                overrides_json: str, k: int, budget_gbp: float | None,
+                grid_m: float | None) -> SiteChoice:
+    from estates.optimise import find_sites
+
+    baseline = _evaluate(folder, upload, edits_json, overrides_json)
+    return find_sites(load_region(folder), baseline, k=k, budget_gbp=budget_gbp, grid_m=grid_m)
+
+
+def site_choice(k: int, budget_gbp: float | None, grid_m: float | None) -> SiteChoice:
+    """The site finder's choice on the baseline (cached on its plain parameters)."""
+    return _find_sites(*_inputs(), k, budget_gbp, grid_m)
+
+
+# ------------------------------------------------------------------------------ travel time
+
+
+def _sites_xy(practices: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"x": practices.geometry.x.to_numpy(),
+                         "y": practices.geometry.y.to_numpy()}, index=practices.index)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _travel_surfaces(folder: str, overrides_json: str,
+                     doc_json: str) -> tuple[np.ndarray, np.ndarray | None, tuple[float, ...]]:
+    """Minutes to the nearest surgery on the region's friction raster (or, without one, by
+    straight line on the population raster's grid), and under a scenario the change.
+
+    Returns (baseline minutes, scenario minus baseline or None, affine transform as 6 numbers).
+    Cached as plain arrays: the surfaces are pickled, so the key must be plain text.
+    """
+    from estates.raster import Grid, read_population, surface_change, travel_time_surface
+    from estates.travel import read_friction
+
+    region = load_region(folder)
+    a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
+    if region.friction_raster is not None:
+        kw: dict[str, Any] = {"friction": read_friction(region.friction_raster,
+                                                        unit=region.friction_unit)}
+    else:
+        grid: Grid = read_population(region.population_raster).grid  # type: ignore[arg-type]
+        kw = {"grid": grid, "mode": a.travel_mode, "assumptions": a}
+    base_sites = _sites_xy(region.practices)
+    doc = json.loads(doc_json)
+    if not doc["changes"]:
+        surface = travel_time_surface(base_sites, **kw)
+        return surface.minutes, None, tuple(surface.grid.transform)[:6]
+    scenario = parse_scenario(doc_json, region=region, file="the scenario")
+    changed = _sites_xy(apply_with_costs(region, scenario, assumptions=a).region.practices)
+    common = base_sites.index.intersection(changed.index)
+    moved = [c for c in common
+             if not np.allclose(base_sites.loc[c].to_numpy(), changed.loc[c].to_numpy())]
+    removed = [c for c in base_sites.index if c not in changed.index or c in moved]
+    added = changed.loc[[c for c in changed.index if c not in base_sites.index or c in moved]]
+    change = surface_change(base_sites, added=added, removed=removed, **kw)
+    return (change.baseline.minutes, change.difference,
+            tuple(change.baseline.grid.transform)[:6])
+
+
+def travel_surfaces() -> tuple[np.ndarray, np.ndarray | None, tuple[float, ...]]:
+    """Travel-time surfaces for the region and the session's scenario (see _travel_surfaces)."""
+    return _travel_surfaces(st.session_state["region_folder"], overrides_key(), scenario_json())
+
+
+def travel_time_available(r: Region) -> bool:
+    return r.friction_raster is not None or r.population_raster is not None
 
 
 @st.cache_data(show_spinner="Checking the housing sites...", max_entries=8)
@@ -201,13 +356,6 @@ def sidebar() -> None:
             help="Background map tiles come from tile.openstreetmap.org. Choose None to keep "
                  "every request on this server; polygons, markers and popups still work.",
         )
-
-
-def plain(frame: Any) -> pd.DataFrame:
-    """A copy without geometry or ``attrs`` (readers keep notes there that Arrow cannot carry)."""
-    out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    out.attrs = {}
-    return out
 
 
 @st.cache_resource(show_spinner=False)

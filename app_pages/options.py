@@ -1,15 +1,495 @@
-"""Options: build a scenario (satellite, library co-location, extension, merger) and compare."""
+"""Options: build a scenario of changes to surgeries, set it beside the baseline, run the site
+finder and the options appraisal.
+
+The scenario lives in ``st.session_state["scenario"]`` as its JSON document, so it survives
+moving between screens, reaches the Report screen, and saves and loads as the same JSON file
+the CLI reads (``estates run --scenario``). Every change is checked by
+``estates.scenario.parse_scenario`` before it is added: a change that does not fit the region
+is shown as the ScenarioError's message (change index and field), never a traceback.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+import json
+import re
+from pathlib import Path
+from typing import Any
 
-from app_pages.common import core_errors, region, scenario_available, synthetic_note
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import (
+    appraisal,
+    core_errors,
+    empty_scenario,
+    evaluation,
+    growth,
+    option,
+    region,
+    scenario_doc,
+    serve_leaflet,
+    site_choice,
+    synthetic_note,
+)
+from estates.errors import ScenarioError
+from estates.model import Region
+from estates.report.map import BASEMAPS, SHADINGS, build_map, format_figure
+from estates.scenario import parse_scenario, read_scenario
+
+CHANGES: dict[str, str] = {
+    "add_satellite": "Add a satellite surgery (a branch of a practice)",
+    "colocate": "Co-locate a practice in a library or other building",
+    "extend": "Extend a surgery",
+    "merge": "Merge practices into a hub",
+    "close_site": "Close a surgery site",
+}
+CANDIDATE, MAP_POINT, TYPED, CURRENT = (
+    "a candidate building (library...)", "a point picked on the Map screen",
+    "an easting and northing", "its current building")
+
+
+def practice_label(r: Region) -> dict[str, str]:
+    """Every site's code -> 'name (code)' for select boxes."""
+    return {str(c): f"{n} ({c})" for c, n in zip(r.practices["practice_code"],
+                                                  r.practices["site_name"], strict=True)}
+
+
+def candidate_label(r: Region) -> dict[str, str]:
+    c = r.candidates
+    return {str(i): f"{row['name']} ({row['kind']}, {row['available_m2']:,.0f} m² free)"
+            for i, row in c.iterrows()}
+
+
+def place_fields(r: Region, key: str, *, current: bool = False) -> dict[str, Any] | None:
+    """Where a site goes: a candidate, a point picked on the Map, or typed coordinates.
+
+    Returns the change's place fields ({} for the current building), or None when the choice
+    cannot be made yet (no point picked on the Map).
+    """
+    choices = ([CURRENT] if current else []) + [CANDIDATE, MAP_POINT, TYPED]
+    where = st.radio("Where", choices, key=f"{key}_where", horizontal=True)
+    if where == CURRENT:
+        return {}
+    if where == CANDIDATE:
+        labels = candidate_label(r)
+        if not labels:
+            st.caption("This region lists no candidate buildings.")
+            return None
+        cid = st.selectbox("Building", list(labels), format_func=labels.get,
+                           key=f"{key}_candidate")
+        return {"candidate_id": cid}
+    if where == MAP_POINT:
+        points = st.session_state["proposed"]
+        if not points:
+            st.caption("No point picked yet: on the Map screen choose *places a proposed "
+                       "satellite* and click where the site would go.")
+            return None
+        i = st.selectbox("Point", range(len(points)), key=f"{key}_point",
+                         format_func=lambda j: f"{points[j][2]} (easting {points[j][0]:,.0f} "
+                                               f"m, northing {points[j][1]:,.0f} m)")
+        return {"easting": round(float(points[i][0]), 1),
+                "northing": round(float(points[i][1]), 1)}
+    c1, c2 = st.columns(2)
+    e = c1.number_input("Easting (m, British National Grid)", min_value=0.0,
+                        max_value=700000.0, value=float(r.practices.geometry.x.median()),
+                        step=100.0, key=f"{key}_e")
+    n = c2.number_input("Northing (m, British National Grid)", min_value=0.0,
+                        max_value=1300000.0, value=float(r.practices.geometry.y.median()),
+                        step=100.0, key=f"{key}_n")
+    return {"easting": float(e), "northing": float(n)}
+
+
+def change_form(r: Region, kind: str) -> dict[str, Any] | None:
+    """The widgets for one kind of change; returns the change (None when incomplete)."""
+    names = practice_label(r)
+    mains = [str(c) for c in r.main_practices["practice_code"]]
+    key = f"new_{kind}"
+    if kind == "add_satellite":
+        parent = st.selectbox("Practice that runs it", mains, format_func=names.get,
+                              key=f"{key}_parent")
+        place = place_fields(r, key)
+        # In a candidate building the area is capped by what it has free (the default is
+        # 150 m2 or all of it, whichever is less): the form offers only what fits.
+        free = (float(r.candidates.at[place["candidate_id"], "available_m2"])
+                if place and "candidate_id" in place else 5000.0)
+        gia = st.number_input("Floor area (m², gross internal)", min_value=min(10.0, free),
+                              max_value=free, value=min(150.0, free), step=10.0,
+                              format="%.0f",
+                              key=f"{key}_gia_{(place or {}).get('candidate_id', '')}")
+        return None if place is None else {"type": kind, "parent_code": parent, **place,
+                                           "gia_m2": float(gia)}
+    if kind == "colocate":
+        labels = candidate_label(r)
+        if not labels:
+            st.caption("This region lists no candidate buildings.")
+            return None
+        practice = st.selectbox("Practice", mains, format_func=names.get, key=f"{key}_practice")
+        cid = st.selectbox("Building", list(labels), format_func=labels.get,
+                           key=f"{key}_candidate")
+        mode = st.radio("How", ["satellite", "move"], horizontal=True, key=f"{key}_mode",
+                        format_func={"satellite": "open a satellite there (keep the surgery)",
+                                     "move": "move the surgery there"}.get)
+        whole = st.checkbox("Use all the floor area the building has free", value=True,
+                            key=f"{key}_whole")
+        change: dict[str, Any] = {"type": kind, "practice_code": practice,
+                                  "candidate_id": cid, "mode": mode}
+        if not whole:
+            change["gia_m2"] = float(st.number_input(
+                "Floor area (m²)", min_value=10.0, max_value=5000.0, value=100.0, step=10.0,
+                key=f"{key}_gia"))
+        return change
+    if kind == "extend":
+        practice = st.selectbox("Surgery site", list(names), format_func=names.get,
+                                key=f"{key}_practice")
+        gia = st.number_input("Floor area added (m²)", min_value=5.0, max_value=5000.0,
+                              value=100.0, step=5.0, format="%.0f", key=f"{key}_gia")
+        return {"type": kind, "practice_code": practice, "gia_m2": float(gia)}
+    if kind == "merge":
+        hub = st.selectbox("Hub practice (keeps its code)", mains, format_func=names.get,
+                           key=f"{key}_hub")
+        joining = st.multiselect("Practices that join it", [c for c in mains if c != hub],
+                                 format_func=names.get, key=f"{key}_joining")
+        place = place_fields(r, key, current=True)
+        gia = st.number_input("Hub floor area (m², total; 0 keeps the hub's current area)",
+                              min_value=0.0, max_value=20000.0, value=0.0, step=50.0,
+                              format="%.0f", key=f"{key}_gia")
+        if not joining or place is None:
+            return None
+        change = {"type": kind, "hub_code": hub, "practices": joining, **place}
+        if gia > 0:
+            change["gia_m2"] = float(gia)
+        return change
+    site = st.selectbox("Site", list(names), format_func=names.get, key=f"{key}_site")
+    change = {"type": kind, "practice_code": site}
+    if site in mains:
+        to = st.selectbox("Its patients register with", ["(the nearest other practice)",
+                                                          *[c for c in mains if c != site]],
+                          format_func=lambda c: names.get(c, c), key=f"{key}_to")
+        if to in names:
+            change["list_to"] = to
+    return change
+
+
+def set_scenario(doc: dict[str, Any], r: Region, *, file: str) -> bool:
+    """Check ``doc`` against the region and make it the session's scenario; False on error."""
+    try:
+        parse_scenario(json.dumps(doc), region=r, file=file)
+    except ScenarioError as exc:
+        st.error(str(exc))
+        return False
+    st.session_state["scenario"] = doc
+    return True
+
+
+def load_upload(r: Region) -> None:
+    """Load the uploaded scenario file once; a bad file shows its ScenarioError each run."""
+    upload = st.session_state.get("scenario_upload")
+    if upload is None or upload == st.session_state.get("scenario_loaded"):
+        return
+    try:
+        loaded = parse_scenario(upload["data"], region=r, file=upload["name"])
+    except ScenarioError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["scenario"] = loaded.to_dict()
+    st.session_state["scenario_loaded"] = upload
+    st.rerun()
+
+
+def _uploaded() -> None:
+    f = st.session_state["scenario_file"]
+    st.session_state["scenario_upload"] = (None if f is None else
+                                           {"name": f.name, "data": f.getvalue()})
+
+
+def file_name(name: str) -> str:
+    return (re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "option") + ".json"
+
+
+def change_metric(where: Any, label: str, value: float | None, baseline: float | None,
+                  fmt: str, *, unit: str = "", lower_is_better: bool = True,
+                  help: str = "") -> None:
+    """A metric with its change from the baseline as the delta (green when better).
+
+    A change that rounds to zero in ``fmt`` shows as "no change", with no arrow.
+    """
+    if value is None:
+        where.metric(label, "n/a", help=help)
+        return
+    change = None if baseline is None else value - baseline
+    if change is None or fmt.format(abs(change)) == fmt.format(0):
+        where.metric(label, fmt.format(value), delta=None if change is None else "no change",
+                     delta_color="off", delta_arrow="off", help=help)
+        return
+    where.metric(label, fmt.format(value), delta=("+" if change > 0 else "")
+                 + fmt.format(change) + unit,
+                 delta_color="inverse" if lower_is_better else "normal", help=help)
+
+
+def money(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.0f}"
+
+
+# ------------------------------------------------------------------------------ the page
 
 st.title("Options")
+st.write(
+    "Build an option (new satellites, co-location in a library, extensions, a hub, closures) "
+    "and see what it changes against doing nothing: deficits, older and rural people's "
+    "access and capital cost. The option is kept while you move between screens and goes "
+    "into the report."
+)
 with core_errors():
     r = region()
+    g = growth()
+    base = evaluation()
 synthetic_note(r)
-if not scenario_available():
-    st.warning("Options appraisal needs the scenario module (estates.scenario), which is not "
-               "part of this build yet.")
+if "scenario_upload" not in st.session_state:
+    st.session_state["scenario_upload"] = None
+load_upload(r)
+doc = scenario_doc()
+
+st.header("1. Build the option")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    kind = st.selectbox("Add a change", list(CHANGES), format_func=CHANGES.get,
+                        key="change_kind")
+    change = change_form(r, kind)
+    if st.button("Add to the option", type="primary", disabled=change is None):
+        assert change is not None
+        if set_scenario({**doc, "changes": [*doc["changes"], change]}, r,
+                        file=f"change {len(doc['changes']) + 1}"):
+            st.rerun()
+
+with right:
+    name = st.text_input("Option name", value=doc["name"], max_chars=200)
+    description = st.text_area("Description (optional)", value=doc["description"],
+                               max_chars=2000, height=80)
+    if (name.strip() and name != doc["name"]) or description != doc["description"]:
+        st.session_state["scenario"] = {**doc, "name": name.strip() or doc["name"],
+                                        "description": description}
+        st.rerun()
+    with core_errors():
+        chosen = option()
+    scenario = chosen.scenario
+    st.download_button("Save the option (JSON)", data=scenario.to_json().encode("utf-8"),
+                       file_name=file_name(scenario.name), mime="application/json",
+                       help="The same file loads here again, and the CLI runs it with "
+                            "`estates run --scenario FILE`.")
+    st.file_uploader("Load an option (JSON)", type=["json"], key="scenario_file",
+                     on_change=_uploaded)
+    examples = sorted((Path(r.folder) / "scenarios").glob("*.json")) if r.folder else []
+    if examples:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        example = c1.selectbox("Or start from an example", examples, format_func=lambda p: p.stem)
+        if c2.button("Load"):
+            with core_errors():
+                st.session_state["scenario"] = read_scenario(example, region=r).to_dict()
+            st.rerun()
+
+costs = chosen.comparison.costs
+if doc["changes"]:
+    st.subheader(f"Changes in \u201c{scenario.name}\u201d")
+    st.dataframe(pd.DataFrame({
+        "#": costs["change"] + 1,
+        "change": costs["what"],
+        "floor area (m²)": costs["m2"].round(0),
+        "cost basis": costs["basis"],
+        "rate (£ per m²)": costs["rate_gbp_per_m2"].round(0),
+        "capital cost (£)": costs["cost_gbp"].round(0),
+    }), hide_index=True, width="stretch")
+    if scenario.assumptions:
+        st.caption("The option also changes these assumptions: " + ", ".join(
+            f"{k} = {v}" for k, v in scenario.assumptions.items()))
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    drop = c1.selectbox("Change", range(len(doc["changes"])), format_func=lambda i: f"#{i + 1}",
+                        key="drop_change")
+    if c2.button("Remove this change"):
+        if set_scenario({**doc, "changes": [c for i, c in enumerate(doc["changes"])
+                                            if i != drop]}, r, file="the option"):
+            st.rerun()
+    if c3.button("Start again"):
+        st.session_state["scenario"] = empty_scenario()
+        st.rerun()
+
+st.header("2. Against the baseline")
+if not doc["changes"]:
+    st.info("Add a change above (or load an option) to see its effect against doing nothing.")
+else:
+    s = chosen.comparison.summary
+    horizon = format_figure(s["horizon_year"], "year")
+    t = chosen.result.assumptions.threshold_minutes
+    rural_b = s.get(f"pct_65_within_{t:g}min_car_smaller_rural_base")
+    rural_o = s.get(f"pct_65_within_{t:g}min_car_smaller_rural_option")
+    row1 = st.columns(4)
+    change_metric(row1[0], f"Practices in deficit by {horizon}",
+                  s["practices_in_deficit_option"], s["practices_in_deficit_base"], "{:,.0f}",
+                  help=f"Baseline: {s['practices_in_deficit_base']} practices.")
+    change_metric(row1[1], "Sum of local deficits (patients)", s["deficit_total_option"],
+                  s["deficit_total_base"], "{:,.0f}",
+                  help=f"Patients over capacity in the practices in deficit at {horizon}. "
+                       f"Baseline: {s['deficit_total_base']:,.0f}.")
+    row1[2].metric("Deficit resolved (patients)", f"{s['deficit_resolved']:,.0f}",
+                   help="Baseline sum of local deficits minus the option's, at the horizon.")
+    change_metric(row1[3], "Unmet demand (patients)", s["unmet_demand_option"],
+                  s["unmet_demand_base"], "{:,.0f}",
+                  help=f"Demand no surgery with room can serve within {t:g} minutes "
+                       f"(capacity in the wrong place). Baseline: {s['unmet_demand_base']:,.0f}.")
+    row2 = st.columns(4)
+    row2[0].metric("Capital cost (£)", money(s["capital_cost_gbp"]),
+                   help=f"{s['m2_added']:,.0f} m² built or fitted out (see the changes).")
+    row2[1].metric("Cost per patient place (£)", money(s["cost_per_patient_place_gbp"]),
+                   help=f"Capital cost over the {s['capacity_added']:,.0f} patient places "
+                        "the option adds.")
+    change_metric(row2[2], "Older rural access by car (%)", rural_o, rural_b, "{:.1f}",
+                  unit=" % points", lower_is_better=False,
+                  help=f"People aged 65+ in smaller rural areas within {t:g} minutes of a "
+                       "surgery by car. Baseline: "
+                       + ("n/a" if rural_b is None else f"{rural_b:.1f} %."))
+    change_metric(row2[3], "Aged 65+: mean minutes to a GP", s["older_65_mean_minutes_option"],
+                  s["older_65_mean_minutes_base"], "{:.2f}", unit=" min",
+                  help=f"Mean travel time from home to the nearest surgery over people aged "
+                       f"65+. Baseline: {s['older_65_mean_minutes_base']:.2f} minutes; "
+                       f"{s['zones_nearer']} zones nearer, {s['zones_further']} further.")
+
+    prac = chosen.comparison.practices
+    moved = prac[(prac["deficit_resolved"].abs() > 0.5)
+                 | (prac["capacity_option"] - prac["capacity_base"]).abs().gt(0.5)
+                 | ~prac["in_option"]]
+    st.subheader("Practices the option changes")
+    st.dataframe(pd.DataFrame({
+        "practice": moved["site_name"], "code": moved.index,
+        "capacity before (patients)": moved["capacity_base"].round(0),
+        "capacity after (patients)": moved["capacity_option"].round(0),
+        f"headroom {horizon} before (patients)": moved["headroom_base"].round(0),
+        f"headroom {horizon} after (patients)": moved["headroom_option"].round(0),
+        "deficit resolved (patients)": moved["deficit_resolved"].round(0),
+        "still a practice": moved["in_option"],
+    }), hide_index=True, width="stretch")
+
+    acc = chosen.comparison.access
+    acc = acc[acc["change_pct_points"].fillna(0).abs() > 1e-9]
+    if len(acc):
+        with st.expander(f"Older people's access: {len(acc)} figure(s) change"):
+            st.dataframe(pd.DataFrame({
+                "mode": acc["mode"].str.replace("_", " "),
+                "within (minutes)": acc["threshold_minutes"], "age": acc["group"],
+                "area": acc["rural_class"], "before (%)": acc["pct_within_base"].round(1),
+                "after (%)": acc["pct_within_option"].round(1),
+                "change (% points)": acc["change_pct_points"].round(1)}),
+                hide_index=True, width="stretch")
+
+    st.subheader("Maps: baseline and option")
+    tiles = BASEMAPS[st.session_state["basemap"]]
+    shade = st.session_state.get("shade_by", "utilisation_pct_horizon")
+    shading = SHADINGS[shade]
+    named = {"#4575b4": "blue", "#fee090": "yellow", "#fc8d59": "orange", "#d73027": "red"}
+    key = "; ".join(f"{named.get(colour, colour)} {label}" for colour, label in zip(
+        shading.colours, shading.class_labels, strict=True))
+    st.caption(f"Catchments shaded by {shading.label.lower()} ({key}). Navy dots are main "
+               "surgeries, grey dots branches; on the option's map white rings mark new or "
+               "moved sites and grey dashed rings sites that close. Click a catchment for its "
+               "figures.")
+    base_codes = set(r.practices["practice_code"])
+    after = chosen.region.practices
+    new_xy = [(float(p.x), float(p.y), f"{name} ({code})") for code, name, p in
+              zip(after["practice_code"], after["site_name"], after.geometry, strict=True)
+              if code not in base_codes
+              or not p.equals(r.practices.geometry[r.practices["practice_code"] == code].iloc[0])]
+    gone = r.practices[~r.practices["practice_code"].isin(set(after["practice_code"]))]
+    closed_xy = [(float(p.x), float(p.y), f"{name} ({code})") for code, name, p in
+                 zip(gone["practice_code"], gone["site_name"], gone.geometry, strict=True)]
+    m1, m2 = st.columns(2)
+    with core_errors(), st.spinner("Drawing the maps..."):
+        with m1:
+            st.markdown("**Baseline (do nothing)**")
+            st_folium(build_map(r, practices=base.practices, growth=g, shade_by=shade,
+                                tiles=tiles, show_zones=False, legend=False,
+                                leaflet_url=serve_leaflet()),
+                      key="options_base_map", height=440, use_container_width=True,
+                      returned_objects=[])
+        with m2:
+            st.markdown(f"**With \u201c{scenario.name}\u201d**")
+            st_folium(build_map(chosen.region, practices=chosen.result.practices, growth=g,
+                                shade_by=shade, tiles=tiles, proposed=new_xy, closed=closed_xy,
+                                show_zones=False, legend=False,
+                                leaflet_url=serve_leaflet()),
+                      key="options_new_map", height=440, use_container_width=True,
+                      returned_objects=[])
+
+st.header("3. Site finder")
+st.write("Chooses up to *k* new satellite sites, and their sizes, that let the most of the "
+         f"horizon's demand be served within {base.assumptions.threshold_minutes:g} minutes "
+         "(an exact optimisation; a fast heuristic on very large problems).")
+f1, f2, f3 = st.columns(3)
+k = int(f1.number_input("New sites (k)", min_value=1, max_value=10, value=2, step=1))
+budget = f2.number_input("Budget (£, 0 for no limit)", min_value=0.0, value=0.0, step=100000.0,
+                         format="%.0f")
+where = f3.selectbox("Places to consider", ["candidate buildings",
+                                            "candidate buildings and a 2 km grid of new builds"])
+if st.button("Find sites"):
+    st.session_state["site_finder"] = {"k": k, "budget_gbp": budget or None,
+                                       "grid_m": 2000.0 if "grid" in where else None}
+params = st.session_state["site_finder"]
+if params is not None:
+    with core_errors(), st.spinner("Finding sites..."):
+        found = site_choice(params["k"], params["budget_gbp"], params["grid_m"])
+    budget_text = ("no budget limit" if params["budget_gbp"] is None
+                   else f"budget £{params['budget_gbp']:,.0f}")
+    st.caption(f"Last search: up to {params['k']} site(s), {budget_text}"
+               + (", with a 2 km grid" if params["grid_m"] else "") + ".")
+    c1, c2 = st.columns(2)
+    c1.metric("Unmet demand within reach, today's sites (patients)",
+              f"{found.unmet_before:,.0f}")
+    c2.metric("With the chosen sites (patients)", f"{found.unmet_after:,.0f}",
+              delta=f"{found.unmet_after - found.unmet_before:+,.0f}", delta_color="inverse")
+    names = practice_label(r)
+    ch = found.chosen
+    if len(ch):
+        st.dataframe(pd.DataFrame({
+            "place": ch["name"], "kind": ch["kind"], "floor area (m²)": ch["size_m2"].round(0),
+            "capacity (patients)": ch["capacity"].round(0),
+            "capital cost (£)": ch["cost_gbp"].round(0),
+            "satellite of": [names.get(c, c) for c in ch["parent_code"]]}),
+            hide_index=True, width="stretch")
+        if st.button("Add these sites to the option"):
+            extra = [dict(c) for c in found.to_scenario().changes]
+            if set_scenario({**doc, "changes": [*doc["changes"], *extra]}, r,
+                            file="the site finder's choice"):
+                st.rerun()
+    else:
+        st.write("No new site serves more demand within reach than today's sites.")
+    for note in found.notes:
+        st.caption(note)
+
+st.header("4. Options appraisal")
+st.write("Sets standard options side by side (do nothing, extend in place, a library "
+         "satellite, a satellite beside the largest retirement site, a hub, the site finder's "
+         "choice) and your option, each scored on deficit resolved, older rural access and "
+         "capital cost.")
+if st.button("Run the appraisal"):
+    st.session_state["appraisal_k"] = k
+if st.session_state["appraisal_k"] is not None:
+    with core_errors(), st.spinner("Appraising the options..."):
+        done = appraisal(k=st.session_state["appraisal_k"])
+    t = done.table
+    st.dataframe(pd.DataFrame({
+        "rank": t["rank"], "option": t["option"],
+        "deficit resolved (patients)": t["deficit_resolved"].round(0),
+        "practices still in deficit": t["practices_in_deficit"],
+        "unmet demand reduced (patients)": t["unmet_demand_reduced"].round(0),
+        "older rural access by car (change, % points)": t["older_rural_change_pp"].round(1),
+        "older walkers within reach (change, % points)": t["older_walk_change_pp"].round(1),
+        "floor area (m²)": t["m2_added"].round(0),
+        "capital cost (£)": t["capital_cost_gbp"].round(0),
+        "cost per patient place (£)": t["cost_per_patient_place_gbp"].astype(float).round(0),
+        "score (0-100)": t["score"].round(1),
+    }), hide_index=True, width="stretch")
+    weights = ", ".join(f"{name} {w:.0%}" for name, w in done.weights.items())
+    st.caption(f"Score: each criterion scaled from the worst option (0) to the best (1), then "
+               f"weighted ({weights}). Do nothing and do minimum are always included. The "
+               "Report screen can include this table.")
+    with st.expander("What each option is"):
+        for _, row in t.iterrows():
+            st.markdown(f"**{row['option']}**: {row['description']}")

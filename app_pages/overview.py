@@ -5,16 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
-    assumptions,
-    core_errors,
-    engine_missing_note,
-    evaluation,
-    growth,
-    region,
-    synthetic_note,
-)
-from estates.report.map import format_figure
+from app_pages.common import assumptions, core_errors, evaluation, growth, region, synthetic_note
+from estates.report.figures import format_figure
 
 st.title("Overview")
 with core_errors():
@@ -32,76 +24,71 @@ st.caption(
     f"planned; horizon {format_figure(a.horizon_year, 'year')}."
 )
 
-if result is None:
-    engine_missing_note("Capacity, demand and headroom")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Registered patients", format_figure(mains["list_size"].sum(), "patients"))
-    c2.metric("GP floor space", format_figure(r.practices["gia_m2"].sum(), "m2"))
-    c3.metric("Homes planned", format_figure(g.sites["dwellings"].sum(), "dwellings"))
+s = result.summary
+horizon = format_figure(s["horizon_year"], "year")
+base = format_figure(s["base_year"], "year")
+# The unit goes in the label and the value is the bare number, so that a four-column row of
+# metrics is never cut short ("633,281 pati...") on a laptop screen.
+figures = [
+    ("Capacity (patients)", s["aggregate_capacity"],
+     "Patients the surgeries' floor space can serve, all practices added up."),
+    (f"Demand {base} (patients)", s["aggregate_demand_base"],
+     "Registered patients now (base year), weighted by need."),
+    (f"Demand {horizon} (patients)", s["aggregate_demand"],
+     "Expected by the horizon: today's lists plus the new homes' residents."),
+    (f"Headroom {horizon} (patients)", s["aggregate_headroom"],
+     "Capacity minus demand district-wide; negative is an overall shortfall."),
+    (f"Practices in deficit by {horizon}", s["practices_in_deficit"],
+     f"Of {s['practices']} practices; {s['practices_in_deficit_base']} are in deficit "
+     "already."),
+    ("Sum of local deficits (patients)", s["deficit_total"],
+     f"Patients over capacity in the practices in deficit "
+     f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),
+    ("Capacity in the wrong place (patients)", s["misplaced_capacity"],
+     f"Demand no surgery with room can serve within {s['threshold_minutes']:g} minutes by "
+     f"{str(s['travel_mode']).replace('_', ' ')}, although the district has room."),
+    ("Stranded capacity (patients)", s["stranded_capacity"],
+     "Spare capacity that no one short of a surgery can reach within the threshold."),
+]
+columns = st.columns(4)
+for i, (label, value, meaning) in enumerate(figures):
+    with columns[i % 4]:
+        st.metric(label, format_figure(value, ""))
+        st.caption(meaning)
+if s["units"].get("aggregate_capacity", "").endswith("(need-weighted)"):
+    st.caption("Patients are need-weighted: with the default weights of 1 per age band "
+               "they are plain registered patients (see Assumptions).")
+
+table = result.practices
+tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
+st.subheader("When practices tip into deficit")
+if len(tipping):
+    st.dataframe(
+        pd.DataFrame({
+            "practice": tipping["site_name"],
+            "code": tipping["practice_code"],
+            "tipping year": [format_figure(int(y), "year") for y in tipping["tipping_year"]],
+            f"headroom {horizon} (patients)": tipping["headroom_horizon"].round(0),
+            f"demand as % of capacity {horizon}": tipping["utilisation_pct_horizon"].round(1),
+        }),
+        hide_index=True, width="stretch",
+    )
 else:
-    s = result.summary
-    unit = "patients"  # need-weighted patients (summary["units"]); weights are 1 by default
-    horizon = format_figure(s["horizon_year"], "year")
-    base = format_figure(s["base_year"], "year")
-    figures = [
-        ("Capacity", s["aggregate_capacity"], unit,
-         "Patients the surgeries' floor space can serve, all practices added up."),
-        (f"Demand {base}", s["aggregate_demand_base"], unit,
-         "Registered patients now (base year), weighted by need."),
-        (f"Demand {horizon}", s["aggregate_demand"], unit,
-         "Expected by the horizon: today's lists plus the new homes' residents."),
-        (f"Headroom {horizon}", s["aggregate_headroom"], unit,
-         "Capacity minus demand district-wide; negative is an overall shortfall."),
-        (f"Practices in deficit by {horizon}", s["practices_in_deficit"], "practices",
-         f"Of {s['practices']} practices; {s['practices_in_deficit_base']} are in deficit "
-         "already."),
-        ("Sum of local deficits", s["deficit_total"], unit,
-         f"Patients over capacity in the practices in deficit "
-         f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),
-        ("Capacity in the wrong place", s["misplaced_capacity"], unit,
-         f"Demand no surgery with room can serve within {s['threshold_minutes']:g} minutes by "
-         f"{str(s['travel_mode']).replace('_', ' ')}, although the district has room."),
-        ("Stranded capacity", s["stranded_capacity"], unit,
-         "Spare capacity that no one short of a surgery can reach within the threshold."),
-    ]
-    columns = st.columns(4)
-    for i, (label, value, fig_unit, meaning) in enumerate(figures):
-        with columns[i % 4]:
-            st.metric(label, format_figure(value, fig_unit))
-            st.caption(meaning)
-    if s["units"].get("aggregate_capacity", "").endswith("(need-weighted)"):
-        st.caption("Patients are need-weighted: with the default weights of 1 per age band "
-                   "they are plain registered patients (see Assumptions).")
+    st.write("No practice goes into deficit before the horizon.")
 
-    table = result.practices
-    tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
-    st.subheader("When practices tip into deficit")
-    if len(tipping):
-        st.dataframe(
-            pd.DataFrame({
-                "practice": tipping["site_name"],
-                "code": tipping["practice_code"],
-                "tipping year": [format_figure(int(y), "year") for y in tipping["tipping_year"]],
-                f"headroom {horizon} (patients)": tipping["headroom_horizon"].round(0),
-                f"demand as % of capacity {horizon}": tipping["utilisation_pct_horizon"].round(1),
-            }),
-            hide_index=True, width="stretch",
-        )
-    else:
-        st.write("No practice goes into deficit before the horizon.")
-
-    st.subheader("Older and rural residents' access")
-    st.metric("Aged 65+ in smaller rural areas within reach",
-              format_figure(s.get("older_rural_access_pct"), "%"))
-    st.caption(f"{s['units'].get('older_rural_access_pct', '')} within "
-               f"{a.threshold_minutes:g} minutes of a surgery site.")
-    older = result.older_access
-    shown = older.pivot_table(index=["mode", "group", "area"], columns="threshold_minutes",
-                              values="pct_within", sort=False).round(1)
-    shown.columns = [f"within {t:g} min (%)" for t in shown.columns]
-    st.dataframe(shown.reset_index(), hide_index=True, width="stretch")
-    for w in result.warnings:
-        st.caption(w)
+st.subheader("Older and rural residents' access")
+st.metric(f"Aged 65+ in smaller rural areas within {a.threshold_minutes:g} minutes of a "
+          "surgery by public transport (%)",
+          format_figure(s.get("older_rural_access_pct"), "%").removesuffix(" %"))
+st.caption("The table gives every mode (car, public transport, walking at an older "
+           "person's pace), age group and kind of area.")
+older = result.older_access
+shown = older.pivot_table(index=["mode", "group", "area"], columns="threshold_minutes",
+                          values="pct_within", sort=False).round(1)
+shown.columns = [f"within {t:g} min (%)" for t in shown.columns]
+st.dataframe(shown.reset_index(), hide_index=True, width="stretch")
+for w in result.warnings:
+    st.caption(w)
 
 if r.warnings:
     with st.expander(f"{len(r.warnings)} note(s) about the region's data"):

@@ -5,26 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
-    core_errors,
-    engine_missing_note,
-    evaluation,
-    plain,
-    region,
-    synthetic_note,
-)
-from estates.report.map import format_figure
+from app_pages.common import core_errors, evaluation, region, synthetic_note
+from estates.report.figures import format_figure
 
 st.title("Practices")
 with core_errors():
     r = region()
     result = evaluation()
 synthetic_note(r)
-if result is None:
-    engine_missing_note("The practice table of capacity and demand")
-    st.dataframe(plain(r.practices), hide_index=True, width="stretch")
-    st.stop()
-
 p = result.practices
 horizon = format_figure(result.years[-1], "year")
 table = pd.DataFrame({

@@ -10,11 +10,13 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import (
+    appraisal_done,
     core_errors,
-    engine_missing_note,
     evaluation,
     growth,
+    option,
     region,
+    scenario_doc,
     synthetic_note,
 )
 from estates.io.export import write_outputs
@@ -23,18 +25,37 @@ from estates.report.map import build_map, map_html
 
 st.title("Report")
 st.write("The report and tables reflect everything chosen on the other screens: the housing "
-         "sites in use and the assumptions in force.")
+         "sites in use, the assumptions in force, and the option built on the Options screen.")
 with core_errors():
     r = region()
     g = growth()
     result = evaluation()
 synthetic_note(r)
-if result is None:
-    engine_missing_note("The report")
-    st.stop()
+
+doc = scenario_doc()
+with_scenario = st.checkbox(
+    f"Include the option \u201c{doc['name']}\u201d ({len(doc['changes'])} change(s)) against "
+    "the baseline" if doc["changes"] else "Include an option (none built yet)",
+    value=bool(doc["changes"]), disabled=not doc["changes"],
+    help="Build an option on the Options screen first." if not doc["changes"] else None)
+done = appraisal_done()
+with_appraisal = st.checkbox("Include the options appraisal" if done is not None
+                             else "Include the options appraisal (not run yet)", value=done is not None,
+                             disabled=done is None,
+                             help=None if done is not None else
+                             "Run the appraisal on the Options screen first.")
 
 with core_errors(), st.spinner("Building the report, map and tables..."):
-    report = build_report(r, result)
+    chosen = option() if with_scenario else None
+    report = build_report(
+        r, result,
+        comparison=None if chosen is None else chosen.comparison,
+        scenario=None if chosen is None else chosen.scenario,
+        appraisal=None if not with_appraisal or done is None else done.table,
+        chart_practices=() if chosen is None else tuple(
+            chosen.comparison.practices.index[
+                chosen.comparison.practices["deficit_resolved"].abs() > 0.5]),
+    )
     the_map = map_html(build_map(r, practices=result.practices, growth=g, tiles=None))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w",
@@ -42,6 +63,8 @@ with core_errors(), st.spinner("Building the report, map and tables..."):
         for path in write_outputs(r, result, Path(folder), report_html=report):
             z.write(path, arcname=path.name)
         z.writestr("map.html", the_map)
+        if chosen is not None:
+            z.writestr("scenario.json", chosen.scenario.to_json())
 
 st.download_button("Download the report (HTML)", data=report.encode("utf-8"),
                    file_name="estates_report.html", mime="text/html", type="primary")
@@ -49,7 +72,8 @@ st.download_button("Download the map (HTML, works offline)", data=the_map.encode
                    file_name="estates_map.html", mime="text/html")
 st.download_button(
     "Download every table (ZIP: practices.csv, catchments.geojson, zones.csv, sites.csv, "
-    "allocation.csv, summary.json, report.html, map.html)",
+    "allocation.csv, summary.json, report.html, map.html"
+    + (", scenario.json" if chosen is not None else "") + ")",
     data=buffer.getvalue(), file_name="estates_outputs.zip", mime="application/zip")
 st.caption(f"Report {len(report) / 1e3:,.0f} kB; map {len(the_map) / 1e6:,.2f} MB; "
            f"tables {len(buffer.getvalue()) / 1e6:,.2f} MB zipped.")

@@ -14,9 +14,12 @@ import base64
 import filecmp
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import folium
 import js_lib_leaflet
+
+if TYPE_CHECKING:  # only annotations here: the Overview screen need not import folium
+    import folium
 
 #: Where the packaged Leaflet files live.
 LEAFLET_DIR: Path = Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"

@@ -36,6 +36,7 @@ from estates.model import (
     Region,
 )
 from estates.report.assets import use_served_leaflet
+from estates.report.figures import format_figure
 
 OSM_TILES = "OpenStreetMap"
 #: Basemap choices the dashboard offers: label -> folium tiles argument (None: no basemap).
@@ -59,6 +60,14 @@ RURAL_COLOURS: dict[str, str] = {
     "smaller rural": "#31a354",
 }
 NO_DATA_COLOUR = "#d9d9d9"
+# Surgeries in dark navy and slate: neutral against the catchment shading, whose red and blue
+# mean over and under capacity (a red surgery read as "over capacity").
+MAIN_SITE_COLOUR = "#1b2a49"
+BRANCH_SITE_COLOUR = "#8c96a8"
+#: Travel-time ramp (light = near, dark = far) and the change ramp (blue = nearer, red = further).
+MINUTES_COLOURS: tuple[str, ...] = ("#ffffcc", "#fd8d3c", "#800026")
+CHANGE_COLOURS: tuple[str, ...] = ("#2166ac", "#f7f7f7", "#b2182b")
+CLOSED_COLOUR = "#7f7f7f"
 
 
 @dataclass(frozen=True)
@@ -131,32 +140,6 @@ def esc(value: Any) -> str:
     text = "" if value is None else str(value)
     text = html.escape(text, quote=True)
     return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
-
-
-def format_figure(value: Any, unit: str) -> str:
-    """A figure as a user reads it: thousands separators, the unit, and 'n/a' when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if pd.isna(value):
-            return "n/a"
-        number = float(value)
-        if unit == "year":
-            text = f"{int(number)}/{(int(number) + 1) % 100:02d}"
-            return text
-        digits = 1 if unit == "%" or (unit == "m2" and abs(number) < 100) else 0
-        text = f"{number:,.{digits}f}"
-    else:
-        if pd.isna(value):
-            return "n/a"
-        text = str(value)
-    if unit == "%":
-        return text + " %"
-    if unit == "m2":
-        return text + " m²"
-    return f"{text} {unit}".strip()
 
 
 def popup_table(title: str, rows: Iterable[tuple[str, str]]) -> str:
@@ -320,7 +303,8 @@ def practice_points(region: Region, figures: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"practice_code": sites["practice_code"], "tip": tips, "popup": popups,
          "radius": marker_radius(sizing).round(1),
-         "colour": np.where(sites["site_kind"] == "branch", "#fdae61", "#d7191c")},
+         "colour": np.where(sites["site_kind"] == "branch", BRANCH_SITE_COLOUR,
+                           MAIN_SITE_COLOUR)},
         geometry=sites.geometry, crs=DISPLAY_CRS,
     )
 
@@ -422,20 +406,51 @@ def _zone_layer(region: Region, *, tolerance_m: float) -> folium.GeoJson:
 
 @dataclass(frozen=True)
 class Surface:
-    """A raster to overlay (e.g. travel time to the nearest surgery), with what it measures."""
+    """A raster to overlay, with what it measures.
 
-    path: Path
+    Either ``path`` names a GeoTIFF, or ``values`` holds the cells in memory on the north-up
+    grid ``transform`` in ``crs`` (e.g. a travel-time surface computed by estates.raster).
+    ``diverging`` colours the values symmetrically about zero (blue below, red above), for a
+    change; otherwise light is low and dark is high.
+    """
+
     label: str
     unit: str
+    path: Path | None = None
+    values: np.ndarray | None = None
+    transform: Any = None
+    crs: str = CRS
+    diverging: bool = False
+
+    @property
+    def colours(self) -> tuple[str, ...]:
+        return CHANGE_COLOURS if self.diverging else MINUTES_COLOURS
+
+
+def _read_raster(surface: Surface) -> tuple[np.ndarray, Any, Any, float | None]:
+    """Band 1 of the surface with its transform, CRS and nodata value (file or in memory)."""
+    import rasterio
+
+    if surface.values is not None:
+        return np.asarray(surface.values, dtype="float64"), surface.transform, surface.crs, None
+    try:
+        with rasterio.open(surface.path) as src:
+            return src.read(1), src.transform, src.crs, src.nodata
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"{surface.path}: cannot read the raster ({exc}). "
+                         "Give a GeoTIFF.") from exc
 
 
 def raster_overlay(
-    path: Path, *, max_pixels: int = 600, colours: Sequence[str] = ("#ffffcc", "#fd8d3c", "#800026")
+    source: Path | Surface, *, max_pixels: int = 600, colours: Sequence[str] = MINUTES_COLOURS,
+    symmetric: bool = False,
 ) -> tuple[np.ndarray, list[list[float]], tuple[float, float]]:
-    """Warp a GeoTIFF to Web Mercator and colour it for a Leaflet image overlay.
+    """Warp a raster to Web Mercator and colour it for a Leaflet image overlay.
 
     Leaflet stretches an image linearly between its corner latitudes and longitudes in Web
     Mercator, so warping to EPSG:3857 first is what makes the pixels land in the right place.
+    ``symmetric`` makes the ramp span -m..m, m the largest absolute value, so that zero takes
+    the middle colour.
 
     Returns
     -------
@@ -443,36 +458,37 @@ def raster_overlay(
         RGBA uint8 image (rows from north), bounds ``[[south, west], [north, east]]`` in
         degrees, and the (low, high) values the colour ramp spans.
     """
-    import rasterio
+    from rasterio.transform import array_bounds
     from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
-    try:
-        src = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{path}: cannot read the raster ({exc}). Give a GeoTIFF.") from exc
-    with src:
-        if src.crs is None:
-            raise InputError(f"{path}: the raster has no coordinate reference system; "
-                             "save it with EPSG:27700")
+    surface = source if isinstance(source, Surface) else Surface("", "", path=Path(source))
+    band, src_transform, src_crs, nodata = _read_raster(surface)
+    if src_crs is None:
+        raise InputError(f"{surface.path or surface.label}: the raster has no coordinate "
+                         "reference system; save it with EPSG:27700")
+    rows, cols = band.shape
+    bounds0 = array_bounds(rows, cols, src_transform)  # west, south, east, north
+    transform, width, height = calculate_default_transform(
+        src_crs, "EPSG:3857", cols, rows, *bounds0)
+    scale = max(width, height) / max_pixels
+    if scale > 1:
+        width, height = max(1, int(width / scale)), max(1, int(height / scale))
         transform, width, height = calculate_default_transform(
-            src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
-        scale = max(width, height) / max_pixels
-        if scale > 1:
-            width, height = max(1, int(width / scale)), max(1, int(height / scale))
-            transform, width, height = calculate_default_transform(
-                src.crs, "EPSG:3857", src.width, src.height, *src.bounds,
-                dst_width=width, dst_height=height)
-        values = np.full((height, width), np.nan, dtype="float64")
-        reproject(
-            source=rasterio.band(src, 1), destination=values, src_transform=src.transform,
-            src_crs=src.crs, src_nodata=src.nodata, dst_transform=transform,
-            dst_crs="EPSG:3857", dst_nodata=np.nan, resampling=Resampling.bilinear,
-        )
-        west, south, east, north = transform_bounds(
-            "EPSG:3857", "EPSG:4326", transform.c, transform.f + transform.e * height,
-            transform.c + transform.a * width, transform.f)
+            src_crs, "EPSG:3857", cols, rows, *bounds0, dst_width=width, dst_height=height)
+    values = np.full((height, width), np.nan, dtype="float64")
+    reproject(
+        source=band, destination=values, src_transform=src_transform, src_crs=src_crs,
+        src_nodata=nodata, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
+    west, south, east, north = transform_bounds(
+        "EPSG:3857", "EPSG:4326", transform.c, transform.f + transform.e * height,
+        transform.c + transform.a * width, transform.f)
     finite = np.isfinite(values)
     low, high = (float(np.nanmin(values)), float(np.nanmax(values))) if finite.any() else (0.0, 1.0)
+    if symmetric:
+        top = max(abs(low), abs(high), 1e-9)
+        low, high = -top, top
     span = high - low if high > low else 1.0
     ramp = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=float)
     t = np.clip(np.where(finite, (values - low) / span, 0.0), 0.0, 1.0)
@@ -484,6 +500,16 @@ def raster_overlay(
     return rgba, [[south, west], [north, east]], (low, high)
 
 
+def surface_legend(surface: Surface, low: float, high: float) -> str:
+    """Legend HTML for an overlay: one swatch per colour stop, labelled with its value."""
+    stops = np.linspace(low, high, len(surface.colours))
+    labels = [format_figure(v, surface.unit) for v in stops]
+    if surface.diverging:
+        labels = [f"{v:+,.1f} {surface.unit}" if abs(v) > 1e-9 else f"no change ({surface.unit})"
+                  for v in stops]
+    return legend_html(surface.label, list(zip(surface.colours, labels, strict=True)))
+
+
 def build_map(
     region: Region,
     *,
@@ -493,7 +519,9 @@ def build_map(
     tiles: str | None = OSM_TILES,
     surface: Surface | None = None,
     proposed: Sequence[tuple[float, float, str]] = (),
+    closed: Sequence[tuple[float, float, str]] = (),
     show_zones: bool = True,
+    legend: bool = True,
     tolerance_m: float = 25.0,
     leaflet_url: str | None = None,
 ) -> folium.Map:
@@ -517,8 +545,13 @@ def build_map(
         An optional raster drawn as a semi-transparent image.
     proposed
         Proposed new sites as (easting, northing, label) in EPSG:27700.
+    closed
+        Sites an option closes, as (easting, northing, label) in EPSG:27700.
     show_zones
         Add the (initially hidden) layer of zones by rural-urban class.
+    legend
+        Draw the legend of shading and markers (small maps side by side may leave it out and
+        explain the colours beside them; a raster overlay keeps its own legend).
     tolerance_m
         Simplification tolerance for polygons, in metres.
     leaflet_url
@@ -545,13 +578,12 @@ def build_map(
         folium.TileLayer(tiles, attr="Basemap (configured tile server)", name="Basemap").add_to(m)
 
     if surface is not None:
-        image, bounds, (low, high) = raster_overlay(surface.path)
+        image, bounds, (low, high) = raster_overlay(surface, colours=surface.colours,
+                                                    symmetric=surface.diverging)
         folium.raster_layers.ImageOverlay(
             image, bounds=bounds, name=f"{surface.label} ({surface.unit})", opacity=0.7,
         ).add_to(m)
-        Legend(legend_html(f"{surface.label}", [
-            ("#ffffcc", format_figure(low, surface.unit)),
-            ("#800026", format_figure(high, surface.unit))]), position="bottomleft").add_to(m)
+        Legend(surface_legend(surface, low, high), position="bottomleft").add_to(m)
 
     if show_zones and len(region.zones):
         _zone_layer(region, tolerance_m=tolerance_m).add_to(m)
@@ -574,6 +606,17 @@ def build_map(
                 tooltip=folium.Tooltip(f"Proposed: {esc(label)}"),
             ).add_to(group)
         group.add_to(m)
+    if closed:
+        group = folium.FeatureGroup(name="Sites that close")
+        points = gpd.GeoSeries(gpd.points_from_xy([p[0] for p in closed],
+                                                  [p[1] for p in closed]), crs=CRS)
+        for point, (_, _, label) in zip(points.to_crs(DISPLAY_CRS), closed, strict=True):
+            folium.CircleMarker(
+                location=(point.y, point.x), radius=9, color=CLOSED_COLOUR, weight=3,
+                dash_array="4 3", fill=True, fill_color="#ffffff", fill_opacity=0.6,
+                tooltip=folium.Tooltip(f"Closes: {esc(label)}"),
+            ).add_to(group)
+        group.add_to(m)
 
     items = list(zip(shading.colours, shading.class_labels, strict=True))
     shaded = figures[shading.column] if shading.column in figures else pd.Series(dtype=float)
@@ -582,10 +625,42 @@ def build_map(
         items.append((NO_DATA_COLOUR, "no figure"))
     items += [(HOUSING_COLOURS[t], "Housing: " + HOUSING_TYPE_LABELS[t]) for t in HOUSING_TYPES
               if len(growth.sites) and (growth.sites["housing_type"] == t).any()]
-    items += [("#d7191c", "GP main site (area ∝ list)"), ("#fdae61", "GP branch site")]
-    Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
+    items += [(MAIN_SITE_COLOUR, "GP main site (area ∝ list)"),
+              (BRANCH_SITE_COLOUR, "GP branch site")]
+    if proposed:
+        items.append(("#ffffff", "Proposed or changed site"))
+    if closed:
+        items.append((CLOSED_COLOUR, "Site that closes"))
+    if legend:
+        Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
+    return stable_ids(m)
+
+
+def stable_ids(m: folium.Map) -> folium.Map:
+    """Number the map's elements in order instead of folium's random ids; returns ``m``.
+
+    Ids keep folium's form (32 characters) so that anything matching them still does.
+
+    The same map then renders to the same HTML every time: the dashboard's map component
+    sees an unchanged script and does not redraw, and saved maps are reproducible.
+    Children are keyed by name in their parent, so each parent's mapping is rebuilt.
+    """
+    count = 0
+
+    def visit(element: Any) -> None:
+        nonlocal count
+        children = list(element._children.values())
+        for child in children:
+            count += 1
+            child._id = f"{count:032d}"
+            visit(child)
+        element._children.clear()
+        element._children.update((child.get_name(), child) for child in children)
+
+    m._id = f"{0:032d}"
+    visit(m)
     return m
 
 

@@ -103,7 +103,7 @@ def test_changing_an_assumption_moves_the_capacity() -> None:
     at.switch_page("app_pages/overview.py")
     at.run()
     # Space capacity is floor area over space per patient: every site's m2 / 0.1.
-    assert metric(at, "Capacity") == f"{gia / 0.1:,.0f} patients"
+    assert metric(at, "Capacity (patients)") == f"{gia / 0.1:,.0f}"
 
 
 def test_an_invalid_assumption_shows_the_assumption_error() -> None:
@@ -117,3 +117,21 @@ def test_an_invalid_assumption_shows_the_assumption_error() -> None:
     assert "above the maximum 1" in at.error[0].value
     assert at.session_state["overrides"] == {}
 
+
+
+def test_travel_time_overlay_draws_minutes_and_the_options_change() -> None:
+    scenario = json.loads((ROOT / "data" / "demo" / "scenarios" /
+                           "library_and_retirement_satellite.json").read_text())
+    at = app_on("map", scenario=scenario)
+    overlay = next(s for s in at.selectbox if s.label == "Raster overlay")
+    assert "Change in minutes under the option" in overlay.options
+    overlay.set_value("Minutes to the nearest surgery").run()
+    assert not at.exception and not at.error
+    script = at.get("component_instance")[0].proto.json_args
+    assert "Minutes to the nearest surgery" in script and "0 minutes" in script
+    overlay = next(s for s in at.selectbox if s.label == "Raster overlay")
+    overlay.set_value("Change in minutes under the option").run()
+    assert not at.exception and not at.error
+    script = at.get("component_instance")[0].proto.json_args
+    # A satellite only brings sites nearer: the legend runs from minus to no change.
+    assert "Change in minutes to the nearest surgery" in script and "no change" in script

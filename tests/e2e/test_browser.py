@@ -63,7 +63,13 @@ def test_overview_shows_headline_figures(page: tuple[Any, Watch], app_url: str) 
     open_app(pg, app_url)
     metric = pg.locator('[data-testid="stMetric"]').filter(has_text="Practices in deficit")
     metric.first.wait_for(timeout=TIMEOUT_MS)
-    assert re.search(r"\d+ practices", metric.first.inner_text())
+    assert re.search(r"Practices in deficit by \d{4}/\d\d\s+\d+$", metric.first.inner_text())
+    # At 1400 px no headline value is cut short with an ellipsis: each fits its box.
+    values = pg.locator('[data-testid="stMetricValue"]')
+    assert values.count() >= 8
+    overflowing = values.evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+    assert overflowing == []
     assert pg.get_by_text("synthetic demonstration data").first.is_visible()
     pg.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
     assert_clean(watch)
@@ -147,4 +153,40 @@ def test_a_site_named_as_html_runs_nothing(
     assert XSS_NAME in shown
     assert map_frame.locator("img[src='x']").count() == 0
     pg.screenshot(path=str(SCREENSHOTS / "xss_popup.png"), full_page=True)
+    assert_clean(watch)
+
+
+def pick(pg: Any, label: str, option: str) -> None:
+    """Choose ``option`` in the select box labelled ``label``, as a user would."""
+    box = pg.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    # The list is virtualised (only the first options exist in the page): type to filter it.
+    pg.keyboard.type(option)
+    pg.get_by_role("option", name=option).first.click()
+    wait_idle(pg)
+
+
+def test_options_journey_adds_a_library_satellite(page: tuple[Any, Watch], app_url: str) -> None:
+    pg, watch = page
+    open_app(pg, app_url)
+    go_to(pg, "Options")
+    pick(pg, "Practice that runs it", "Paddock Wood Health Centre (Z99031)")
+    pick(pg, "Building", "Paddock Wood Library")
+    pg.get_by_role("button", name="Add to the option").click()
+    wait_idle(pg)
+    metric = pg.locator('[data-testid="stMetric"]').filter(has_text="Sum of local deficits")
+    metric.first.wait_for(timeout=TIMEOUT_MS)
+    delta = metric.first.locator('[data-testid="stMetricDelta"]').inner_text()
+    # The satellite takes patients off the deficit: the change is negative (shown in green).
+    assert re.match(r"^[-\u2212]\d", delta.strip()), delta
+    frames = pg.locator(MAP_FRAME)
+    frames.nth(1).wait_for(timeout=TIMEOUT_MS)
+    pg.frame_locator(MAP_FRAME).nth(1).locator("path.leaflet-interactive").first.wait_for(
+        state="attached", timeout=TIMEOUT_MS)
+    pg.wait_for_timeout(500)
+    # Streamlit scrolls inside its main block, so a tall window shows the whole screen.
+    pg.set_viewport_size({"width": 1400, "height": 3600})
+    pg.wait_for_timeout(800)
+    pg.screenshot(path=str(SCREENSHOTS / "options.png"))
+    assert pg.locator('[data-testid="stException"]').count() == 0
     assert_clean(watch)

@@ -17,6 +17,7 @@ from estates.io.region import demo_region, read_region
 from estates.report.map import (
     NO_DATA_COLOUR,
     SHADINGS,
+    Surface,
     build_map,
     display_frame,
     esc,
@@ -24,6 +25,7 @@ from estates.report.map import (
     map_html,
     marker_radius,
     raster_overlay,
+    surface_legend,
 )
 from tests.regionkit import practices, write_region
 
@@ -161,3 +163,28 @@ def test_demo_map_is_under_3_mb_and_standalone_has_no_cdn() -> None:
     standalone = map_html(build_map(region, tiles=None))
     assert "cdn.jsdelivr" not in standalone and "<script src=" not in standalone
     assert "Leaflet 1.9.4" in standalone and "data:image/png;base64," in standalone
+
+
+def test_the_same_map_renders_to_the_same_html(tiny) -> None:
+    # Stable element ids: two builds of one map are byte-identical, so the dashboard's map
+    # component is not redrawn when nothing on the map changed.
+    first = build_map(tiny, tiles=None).get_root().render()
+    second = build_map(tiny, tiles=None).get_root().render()
+    assert first == second
+    assert build_map(tiny, tiles=None, shade_by="headroom_horizon").get_root().render() != first
+
+
+def test_an_in_memory_change_surface_is_symmetric_about_zero() -> None:
+    values = np.zeros((20, 30))
+    values[5:10, 5:10] = -4.0  # a new site brings these cells 4 minutes nearer
+    values[0, 0] = np.nan
+    surface = Surface("Change", "minutes", values=values,
+                      transform=from_origin(550000, 160000, 100, 100), diverging=True)
+    image, bounds, (low, high) = raster_overlay(surface, colours=surface.colours,
+                                                symmetric=True)
+    # The ramp spans -4..4 so that no change takes the middle (near-white) colour.
+    assert (low, high) == (-4.0, 4.0)
+    assert image[0, 0, 3] == 0
+    legend = surface_legend(surface, low, high)
+    assert "-4.0 minutes" in legend and "no change (minutes)" in legend
+    assert "+4.0 minutes" in legend
