@@ -52,10 +52,12 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {timeout_s:g} s")
 
 
-def start_app(port: int, log: IO[bytes], *extra: str) -> subprocess.Popen[bytes]:
+def start_app(port: int, log: IO[bytes], *extra: str,
+              script: Path | str = "app.py") -> subprocess.Popen[bytes]:
+    """``streamlit run`` of ``script`` (the dashboard unless a benchmark's peer is given)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), ESTATES_BASEMAP="none")
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
