@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # imported where used: the site finder and appraisal load sci
     from estates.appraisal import Appraisal
     from estates.optimise import SiteChoice
 
+T = TypeVar("T")
 APP_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_DIR / "static"
 
@@ -142,6 +144,29 @@ def _inputs() -> tuple[str, dict[str, Any] | None, str, str]:
     return (st.session_state["region_folder"], st.session_state["housing_upload"],
             json.dumps(st.session_state["housing_edits"], sort_keys=True, default=str),
             overrides_key())
+
+
+def inputs_key() -> str:
+    """The evaluation's inputs as one text (an upload by its name and a digest of its bytes)."""
+    folder, upload, edits_json, overrides_json = _inputs()
+    file = None if upload is None else [upload["name"],
+                                        hashlib.sha256(upload["data"]).hexdigest()]
+    return json.dumps([folder, file, edits_json, overrides_json])
+
+
+def session_memo(kind: str, key: str, build: Callable[[], T], *, keep: int = 2) -> T:
+    """``build()`` kept in this session under (kind, key); the ``keep`` newest of a kind stay.
+
+    For objects that must not be shared between sessions, because using them mutates them
+    (a folium map renders into itself), but are too slow to rebuild on every rerun.
+    """
+    memo: dict[tuple[str, str], Any] = st.session_state.setdefault("_memo", {})
+    if (kind, key) not in memo:
+        same = [k for k in memo if k[0] == kind]
+        for old in same[: max(0, len(same) - keep + 1)]:
+            del memo[old]
+        memo[(kind, key)] = build()
+    return memo[(kind, key)]  # type: ignore[no-any-return]
 
 
 def evaluation() -> Result:

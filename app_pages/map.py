@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -13,15 +16,25 @@ from app_pages.common import (
     core_errors,
     evaluation,
     growth,
+    inputs_key,
     region,
     scenario_doc,
+    scenario_json,
     serve_leaflet,
+    session_memo,
     synthetic_note,
     travel_surfaces,
     travel_time_available,
 )
 from estates.model import CRS, DISPLAY_CRS
-from estates.report.map import BASEMAPS, SHADINGS, Surface, build_map
+from estates.report.map import (
+    BASEMAPS,
+    SHADINGS,
+    Surface,
+    build_map,
+    catchment_group,
+    map_legend,
+)
 
 TRAVEL = "Minutes to the nearest surgery"
 CHANGE = "Change in minutes under the option"
@@ -52,9 +65,13 @@ overlay = middle.selectbox(
 mode = right.radio("Clicking the map", ["selects a practice", "places a proposed satellite"],
                    key="click_mode")
 
-def draw_map(overlay: str, shade_by: str, basemap: str) -> folium.Map:
-    """The map for these choices (build_map gives its elements stable ids, so the same
-    choices give the same map script and streamlit-folium does not redraw it on a rerun)."""
+def draw_map(overlay: str, basemap: str) -> folium.Map:
+    """The map for these choices without the catchments, which are swapped in on their own.
+
+    build_map gives its elements stable ids, so the same choices give the same map script and
+    streamlit-folium keeps the map already drawn: a change of shading only swaps the
+    catchment layer (``feature_group_to_add``) instead of reloading Leaflet in its frame.
+    """
     r, g, result = region(), growth(), evaluation()
     surface: Surface | None = None
     if overlay in (TRAVEL, CHANGE):
@@ -69,19 +86,42 @@ def draw_map(overlay: str, shade_by: str, basemap: str) -> folium.Map:
         surface = Surface("Residents", "people per cell", path=r.population_raster)
     elif overlay == "Travel friction":
         surface = Surface("Travel friction", r.friction_unit, path=r.friction_raster)
-    return build_map(r, practices=result.practices, growth=g, shade_by=shade_by,
-                     tiles=BASEMAPS[basemap], surface=surface,
-                     proposed=st.session_state["proposed"], leaflet_url=serve_leaflet())
+    return build_map(r, practices=result.practices, growth=g, tiles=BASEMAPS[basemap],
+                     surface=surface, proposed=st.session_state["proposed"],
+                     catchments=False, legend=False, layer_control=False,
+                     leaflet_url=serve_leaflet())
 
 
 spinner = ("Working out travel times and drawing the map..." if overlay in (TRAVEL, CHANGE)
            else "Drawing the map...")
+basemap = st.session_state["basemap"]
+proposed = st.session_state["proposed"]
 with core_errors(), st.spinner(spinner):
-    # Travel times are computed only when their overlay is chosen, and cached.
-    m = draw_map(overlay, shade_by, st.session_state["basemap"])
-# Only clicks come back, so panning and zooming do not rerun the script.
-state = st_folium(m, key="main_map", height=620, use_container_width=True,
-                  returned_objects=["last_clicked"])
+    # Travel times are computed only when their overlay is chosen, and cached. The map and
+    # the catchment layer are kept for the session, so that a change of shading builds only
+    # the new layer and a click rebuilds nothing. Each run draws a copy (a few ms): drawing
+    # mutates a folium map (layers add their own "addTo" scripts), and a map drawn twice
+    # gives a different, broken script.
+    m = session_memo("base map", json.dumps([inputs_key(), scenario_json(), overlay, basemap,
+                                             proposed]),
+                     lambda: draw_map(overlay, basemap))
+    catchments = session_memo(
+        "catchments", json.dumps([inputs_key(), shade_by]),
+        lambda: catchment_group(r, practices=evaluation().practices, shade_by=shade_by))
+    legend = map_legend(r, practices=evaluation().practices, growth=growth(), shade_by=shade_by,
+                        proposed=bool(proposed))
+map_column, legend_column = st.columns([5, 1])
+# The legend sits beside the map (not in it), so a change of shading leaves the map's own
+# script alone; legend_html has escaped every label. Written first, so it shows first.
+legend_column.html(f"<div class='estates-legend' style='font-size:0.85rem;line-height:1.5'>"
+                   f"{legend}</div>")
+control = folium.LayerControl(collapsed=True)
+with map_column:
+    # Only clicks come back, so panning and zooming do not rerun the script.
+    state = st_folium(copy.deepcopy(m), key="main_map", height=620, use_container_width=True,
+                      returned_objects=["last_clicked"],
+                      feature_group_to_add=copy.deepcopy(catchments),
+                      layer_control=control)
 
 click = (state or {}).get("last_clicked")
 if click and click != st.session_state.get("handled_click"):

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import branca.element
 import folium
+import folium.features
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
 import shapely
@@ -37,6 +40,44 @@ from estates.model import (
 )
 from estates.report.assets import use_served_leaflet
 from estates.report.figures import format_figure
+
+
+class SharedTemplate(jinja2.Template):
+    """A jinja template compiled once per source text and then shared.
+
+    folium and branca compile a template for every element they create while a map renders
+    (script and style links, tooltips, popups): some 80 compilations, about 0.1-0.2 s of every
+    map the dashboard draws, for a handful of distinct texts. jinja caches only templates
+    from a loader, not ``Template(text)``, hence this memo. A compiled template holds no
+    render state, so sharing one is safe.
+    """
+
+    #: source text -> compiled template; bounded, in case a source ever carries data.
+    _compiled: dict[str, jinja2.Template] = {}
+    MAX_SHARED = 512
+
+    def __new__(cls, source: Any, **options: Any) -> Any:
+        if options or not isinstance(source, str):
+            return super().__new__(cls, source, **options)
+        found = cls._compiled.get(source)
+        if found is None:
+            if len(cls._compiled) >= cls.MAX_SHARED:
+                cls._compiled.clear()
+            found = cls._compiled[source] = super().__new__(cls, source)
+        return found
+
+
+def share_folium_templates() -> None:
+    """Make branca's and folium's run-time ``Template(text)`` calls use ``SharedTemplate``.
+
+    Only the two modules that compile templates while rendering are pointed at it (the class
+    templates are compiled once at import anyway). Idempotent.
+    """
+    branca.element.Template = SharedTemplate  # type: ignore[misc]
+    folium.features.Template = SharedTemplate  # type: ignore[attr-defined]
+
+
+share_folium_templates()
 
 OSM_TILES = "OpenStreetMap"
 #: Basemap choices the dashboard offers: label -> folium tiles argument (None: no basemap).
@@ -221,7 +262,8 @@ def _by_code(table: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _catchment_layer(
-    region: Region, figures: pd.DataFrame, shading: Shading, *, tolerance_m: float
+    region: Region, figures: pd.DataFrame, shading: Shading, *, tolerance_m: float,
+    pane: str | None = None,
 ) -> folium.GeoJson:
     catchments = display_frame(region.catchments[["practice_code", "geometry"]],
                                tolerance_m=tolerance_m)
@@ -248,7 +290,68 @@ def _catchment_layer(
         highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        **({"pane": pane} if pane else {}),
     )
+
+
+#: The Leaflet pane the dashboard draws swapped-in catchments into: below the overlay pane
+#: (z-index 400) so that surgeries and housing sites stay on top and clickable.
+CATCHMENT_PANE = "catchments"
+#: The FeatureGroup streamlit-folium swaps takes ids from here on, apart from the base map's.
+GROUP_FIRST_ID = 10**9
+
+
+def catchment_group(
+    region: Region,
+    *,
+    practices: pd.DataFrame | None = None,
+    shade_by: str = "utilisation_pct_horizon",
+    tolerance_m: float = 25.0,
+) -> folium.FeatureGroup:
+    """The shaded catchments alone, as a FeatureGroup for a map built with ``catchments=False``.
+
+    The dashboard hands it to streamlit-folium as ``feature_group_to_add``, so that a change
+    of shading swaps this layer inside the map already drawn instead of reloading the map.
+    Drawn into ``CATCHMENT_PANE`` (below the markers); ids are stable, so the same choices give
+    the same script and an unrelated rerun swaps nothing.
+    """
+    if shade_by not in SHADINGS:
+        raise InputError(f"unknown map shading {shade_by!r}: use one of {', '.join(SHADINGS)}")
+    shading = SHADINGS[shade_by]
+    group = folium.FeatureGroup(name="Catchments (" + shading.label.lower() + ")")
+    if len(region.catchments):
+        _catchment_layer(region, _by_code(practices), shading, tolerance_m=tolerance_m,
+                         pane=CATCHMENT_PANE).add_to(group)
+    return stable_ids(group, first=GROUP_FIRST_ID)
+
+
+def map_legend(
+    region: Region,
+    *,
+    practices: pd.DataFrame | None = None,
+    growth: Growth | None = None,
+    shade_by: str = "utilisation_pct_horizon",
+    proposed: bool = False,
+    closed: bool = False,
+) -> str:
+    """The legend of shading and markers as escaped HTML (drawn in the map or beside it)."""
+    shading = SHADINGS[shade_by]
+    figures = _by_code(practices)
+    growth = region.growth if growth is None else growth
+    items = list(zip(shading.colours, shading.class_labels, strict=True))
+    shaded = figures[shading.column] if shading.column in figures else pd.Series(dtype=float)
+    codes = region.catchments["practice_code"]
+    if not codes.isin(shaded.dropna().index).all():
+        items.append((NO_DATA_COLOUR, "no figure"))
+    items += [(HOUSING_COLOURS[t], "Housing: " + HOUSING_TYPE_LABELS[t]) for t in HOUSING_TYPES
+              if len(growth.sites) and (growth.sites["housing_type"] == t).any()]
+    items += [(MAIN_SITE_COLOUR, "GP main site (area ∝ list)"),
+              (BRANCH_SITE_COLOUR, "GP branch site")]
+    if proposed:
+        items.append(("#ffffff", "Proposed or changed site"))
+    if closed:
+        items.append((CLOSED_COLOUR, "Site that closes"))
+    return legend_html(f"{shading.label} ({shading.unit})", items)
 
 
 def _point_layer(
@@ -522,6 +625,8 @@ def build_map(
     closed: Sequence[tuple[float, float, str]] = (),
     show_zones: bool = True,
     legend: bool = True,
+    catchments: bool = True,
+    layer_control: bool = True,
     tolerance_m: float = 25.0,
     leaflet_url: str | None = None,
 ) -> folium.Map:
@@ -552,6 +657,12 @@ def build_map(
     legend
         Draw the legend of shading and markers (small maps side by side may leave it out and
         explain the colours beside them; a raster overlay keeps its own legend).
+    catchments
+        Draw the shaded catchments. Without them the map gets an empty ``CATCHMENT_PANE``
+        into which ``catchment_group`` is swapped (the dashboard's fast path).
+    layer_control
+        Add the control to switch layers (the dashboard passes its own to streamlit-folium,
+        so that it lists the swapped-in catchments too).
     tolerance_m
         Simplification tolerance for polygons, in metres.
     leaflet_url
@@ -587,8 +698,10 @@ def build_map(
 
     if show_zones and len(region.zones):
         _zone_layer(region, tolerance_m=tolerance_m).add_to(m)
-    if len(region.catchments):
+    if catchments and len(region.catchments):
         _catchment_layer(region, figures, shading, tolerance_m=tolerance_m).add_to(m)
+    elif not catchments:
+        folium.map.CustomPane(CATCHMENT_PANE, z_index=390, pointer_events=True).add_to(m)
     if len(region.candidates):
         _candidate_layer(region).add_to(m)
     if len(growth.sites):
@@ -618,28 +731,20 @@ def build_map(
             ).add_to(group)
         group.add_to(m)
 
-    items = list(zip(shading.colours, shading.class_labels, strict=True))
-    shaded = figures[shading.column] if shading.column in figures else pd.Series(dtype=float)
-    codes = region.catchments["practice_code"]
-    if not codes.isin(shaded.dropna().index).all():
-        items.append((NO_DATA_COLOUR, "no figure"))
-    items += [(HOUSING_COLOURS[t], "Housing: " + HOUSING_TYPE_LABELS[t]) for t in HOUSING_TYPES
-              if len(growth.sites) and (growth.sites["housing_type"] == t).any()]
-    items += [(MAIN_SITE_COLOUR, "GP main site (area ∝ list)"),
-              (BRANCH_SITE_COLOUR, "GP branch site")]
-    if proposed:
-        items.append(("#ffffff", "Proposed or changed site"))
-    if closed:
-        items.append((CLOSED_COLOUR, "Site that closes"))
     if legend:
-        Legend(legend_html(f"{shading.label} ({shading.unit})", items)).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+        Legend(map_legend(region, practices=practices, growth=growth, shade_by=shade_by,
+                          proposed=bool(proposed), closed=bool(closed))).add_to(m)
+    if layer_control:
+        folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return stable_ids(m)
 
 
-def stable_ids(m: folium.Map) -> folium.Map:
+def stable_ids(m: Any, *, first: int = 0) -> Any:
     """Number the map's elements in order instead of folium's random ids; returns ``m``.
+
+    ``first`` is the root's number (its children count on from it): a FeatureGroup drawn into
+    a map later takes a range of its own so that its ids never meet the map's.
 
     Ids keep folium's form (32 characters) so that anything matching them still does.
 
@@ -647,7 +752,7 @@ def stable_ids(m: folium.Map) -> folium.Map:
     sees an unchanged script and does not redraw, and saved maps are reproducible.
     Children are keyed by name in their parent, so each parent's mapping is rebuilt.
     """
-    count = 0
+    count = first
 
     def visit(element: Any) -> None:
         nonlocal count
@@ -659,7 +764,7 @@ def stable_ids(m: folium.Map) -> folium.Map:
         element._children.clear()
         element._children.update((child.get_name(), child) for child in children)
 
-    m._id = f"{0:032d}"
+    m._id = f"{first:032d}"
     visit(m)
     return m
 

@@ -80,9 +80,13 @@ def test_map_draws_catchments_and_sites_offline(page: tuple[Any, Watch], app_url
     open_app(pg, app_url)
     go_to(pg, "Map")
     frame = wait_for_map(pg)
-    # Catchment polygons and circle markers are SVG paths; the legend is a Leaflet control.
+    # Catchment polygons and circle markers are SVG paths; the legend sits beside the map.
     assert frame.locator("path.leaflet-interactive").count() > 100
-    assert "Demand as % of capacity" in frame.locator(".estates-legend").inner_text()
+    assert "Demand as % of capacity" in pg.locator(".estates-legend").inner_text()
+    # The catchments are swapped in below the markers and listed in the layer control.
+    assert frame.locator(".leaflet-catchments-pane path.leaflet-interactive").count() > 10
+    layers = frame.locator(".leaflet-control-layers-overlays").first.text_content() or ""
+    assert layers.count("Catchments (demand as % of capacity") == 1
     assert frame.locator("img.leaflet-tile").count() == 0  # the basemap is off
     pg.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
     assert_clean(watch)
