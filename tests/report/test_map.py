@@ -15,14 +15,18 @@ from rasterio.transform import from_origin
 from estates.errors import InputError
 from estates.io.region import demo_region, read_region
 from estates.report.map import (
+    CATCHMENT_PANE,
     NO_DATA_COLOUR,
     SHADINGS,
+    SharedTemplate,
     Surface,
     build_map,
+    catchment_group,
     display_frame,
     esc,
     format_figure,
     map_html,
+    map_legend,
     marker_radius,
     raster_overlay,
     surface_legend,
@@ -188,3 +192,57 @@ def test_an_in_memory_change_surface_is_symmetric_about_zero() -> None:
     legend = surface_legend(surface, low, high)
     assert "-4.0 minutes" in legend and "no change (minutes)" in legend
     assert "+4.0 minutes" in legend
+
+
+def test_catchments_swapped_in_as_a_group_below_the_markers(tiny) -> None:
+    figures = pd.DataFrame({"practice_code": ["P1", "P2"],
+                            "utilisation_pct_horizon": [120.0, 80.0],
+                            "headroom_horizon": [-300.0, 900.0]})
+    base = build_map(tiny, practices=figures, tiles=None, catchments=False, legend=False,
+                     layer_control=False).get_root().render()
+    # The base map has the empty pane, under the overlay pane (z-index 400), and no catchment.
+    assert re.search(r'createPane\(\s*"' + CATCHMENT_PANE + r'"\);\s*\w+\.style\.zIndex = 390;',
+                     base)
+    assert "Catchment of" not in base and "L.control.layers" not in base
+    s = SHADINGS["utilisation_pct_horizon"]
+    group = catchment_group(tiny, practices=figures)
+    layer = next(iter(group._children.values()))
+    assert layer.options["pane"] == CATCHMENT_PANE
+    colours = [f["properties"]["colour"] for f in layer.data["features"]]
+    assert len(colours) == len(tiny.catchments)
+    assert {s.colours[3], s.colours[0]} <= set(colours)  # P1 over 115 %, P2 under 85 %
+    # Same choices, same script: the component sees no change on an unrelated rerun.
+    again = catchment_group(tiny, practices=figures)
+    assert next(iter(again._children.values())).get_name() == layer.get_name()
+    # The ids never meet the base map's (numbered from 0 up).
+    assert layer.get_name() not in base
+    other = catchment_group(tiny, practices=figures, shade_by="headroom_horizon")
+    assert other.layer_name == "Catchments (headroom at the horizon)"
+
+
+def test_legend_beside_the_map_matches_the_one_in_it(tiny) -> None:
+    figures = pd.DataFrame({"practice_code": ["P1", "P2"],
+                            "utilisation_pct_horizon": [120.0, 80.0]})
+    legend = map_legend(tiny, practices=figures)
+    assert legend.startswith("<b>Demand as % of capacity")
+    labels = re.findall(r"</span>([^<]+)</div>", legend)
+    # Four classes, the housing types the fixture has, main and branch sites.
+    assert labels[:4] == list(SHADINGS["utilisation_pct_horizon"].class_labels)
+    assert labels[-2:] == ["GP main site (area ∝ list)", "GP branch site"]
+    inside = build_map(tiny, practices=figures, tiles=None).get_root().render()
+    # In the map, tojson writes the legend with non-ASCII characters escaped.
+    assert all(label in inside for label in labels if label.isascii())
+
+
+def test_catchment_group_refuses_an_unknown_shading(tiny) -> None:
+    with pytest.raises(InputError, match="unknown map shading 'crowding'"):
+        catchment_group(tiny, shade_by="crowding")
+
+
+def test_shared_template_compiles_each_text_once_and_renders_alike() -> None:
+    first = SharedTemplate("Hello {{ name }}")
+    assert SharedTemplate("Hello {{ name }}") is first
+    assert first.render(name="Kent") == "Hello Kent"
+    assert SharedTemplate("Bye {{ name }}") is not first
+    # With options, a template of its own (options change the parse).
+    assert SharedTemplate("Hello {{ name }}", autoescape=True) is not first
