@@ -146,6 +146,14 @@ def _inputs() -> tuple[str, dict[str, Any] | None, str, str]:
             overrides_key())
 
 
+#: The cache key of the evaluation a new session starts with (see _inputs): the warm-up at
+#: server start (app_pages/warm.py) fills exactly this entry.
+DEFAULT_INPUTS: tuple[str, None, str, str] = (
+    DEFAULTS["region_folder"], None,
+    json.dumps(DEFAULTS["housing_edits"], sort_keys=True, default=str),
+    json.dumps(DEFAULTS["overrides"], sort_keys=True, default=str))
+
+
 def inputs_key() -> str:
     """The evaluation's inputs as one text (an upload by its name and a digest of its bytes)."""
     folder, upload, edits_json, overrides_json = _inputs()
