@@ -14,11 +14,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import branca.element
 import folium
 import folium.features
+import folium.template
 import geopandas as gpd
 import jinja2
 import numpy as np
@@ -52,29 +53,35 @@ class SharedTemplate(jinja2.Template):
     render state, so sharing one is safe.
     """
 
-    #: source text -> compiled template; bounded, in case a source ever carries data.
-    _compiled: dict[str, jinja2.Template] = {}
-    MAX_SHARED = 512
+    #: (class, source text) -> compiled template; bounded, in case a source carries data.
+    _compiled: ClassVar[dict[tuple[type, str], jinja2.Template]] = {}
+    MAX_SHARED: ClassVar[int] = 512
 
     def __new__(cls, source: Any, **options: Any) -> Any:
         if options or not isinstance(source, str):
             return super().__new__(cls, source, **options)
-        found = cls._compiled.get(source)
+        memo = SharedTemplate._compiled
+        found = memo.get((cls, source))
         if found is None:
-            if len(cls._compiled) >= cls.MAX_SHARED:
-                cls._compiled.clear()
-            found = cls._compiled[source] = super().__new__(cls, source)
+            if len(memo) >= cls.MAX_SHARED:
+                memo.clear()
+            found = memo[(cls, source)] = super().__new__(cls, source)
         return found
 
 
-def share_folium_templates() -> None:
-    """Make branca's and folium's run-time ``Template(text)`` calls use ``SharedTemplate``.
+class SharedFoliumTemplate(SharedTemplate, folium.template.Template):
+    """``SharedTemplate`` in folium's jinja environment (which adds its ``tojavascript``)."""
 
-    Only the two modules that compile templates while rendering are pointed at it (the class
-    templates are compiled once at import anyway). Idempotent.
+
+def share_folium_templates() -> None:
+    """Make branca's and folium's run-time ``Template(text)`` calls compile each text once.
+
+    Only the two modules that compile templates while rendering are pointed at the memo
+    (class templates are compiled once at import anyway), each keeping its own environment.
+    Idempotent.
     """
-    branca.element.Template = SharedTemplate  # type: ignore[misc]
-    folium.features.Template = SharedTemplate  # type: ignore[attr-defined]
+    branca.element.Template = SharedTemplate  # type: ignore[misc,assignment]
+    folium.features.Template = SharedFoliumTemplate  # type: ignore[misc,assignment]
 
 
 share_folium_templates()
@@ -290,7 +297,7 @@ def _catchment_layer(
         highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-        **({"pane": pane} if pane else {}),
+        **({"pane": pane} if pane else {}),  # type: ignore[arg-type]
     )
 
 

@@ -18,6 +18,7 @@ from estates.report.map import (
     CATCHMENT_PANE,
     NO_DATA_COLOUR,
     SHADINGS,
+    SharedFoliumTemplate,
     SharedTemplate,
     Surface,
     build_map,
@@ -246,3 +247,7 @@ def test_shared_template_compiles_each_text_once_and_renders_alike() -> None:
     assert SharedTemplate("Bye {{ name }}") is not first
     # With options, a template of its own (options change the parse).
     assert SharedTemplate("Hello {{ name }}", autoescape=True) is not first
+    # folium's templates keep folium's environment: its tojavascript filter still works.
+    js = SharedFoliumTemplate("{{ x|tojavascript }}")
+    assert js.render(x={"fill_color": "<b>"}) == '{\n  "fillColor": "\\u003cb\\u003e",\n}'
+    assert SharedFoliumTemplate("{{ x|tojavascript }}") is js
