@@ -24,17 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-from shapely.geometry import box
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from synthetic import england  # noqa: E402
 
 from estates.evaluate import evaluate  # noqa: E402
 from estates.io.region import demo_region  # noqa: E402
-from estates.model import AGE_BANDS, CRS, Growth, Region  # noqa: E402
+from estates.model import Region  # noqa: E402
 from estates.optimise import (  # noqa: E402
     Instance,
     build_instance,
@@ -59,71 +58,6 @@ def one_change(region: Region, baseline: Any, change: dict[str, Any]) -> Any:
     applied = apply_with_costs(region, Scenario("bench", (change,)))
     option = evaluate(applied.region, region.growth)
     return compare(baseline, option, costs=applied.costs)
-
-
-# ------------------------------------------------------------------------------ England
-
-
-def england(seed: int = 0, *, n_practices: int = 6500, nx: int = 175, ny: int = 200,
-            n_candidates: int = 3000, n_sites: int = 10000) -> Region:
-    """A synthetic England-sized region: 35,000 square zones of 1.9 km on a side."""
-    rng = np.random.default_rng(seed)
-    side = 1930.0
-    x0, y0 = 150000.0, 50000.0
-    gx, gy = np.meshgrid(np.arange(nx), np.arange(ny))
-    xs, ys = x0 + gx.ravel() * side, y0 + gy.ravel() * side
-    nz = len(xs)
-    pop = rng.lognormal(np.log(1600), 0.35, nz)
-    shares = np.array([0.055, 0.12, 0.39, 0.25, 0.1, 0.06, 0.025])
-    zones = pd.DataFrame({f"pop_{b}": np.round(pop * s) for b, s in zip(AGE_BANDS, shares,
-                                                                         strict=True)})
-    zones["zone_code"] = [f"E{i:08d}" for i in range(nz)]
-    zones["zone_name"] = zones["zone_code"]
-    zones["ruc21"] = rng.choice(["UN1", "UF1", "RLN1", "RLF1", "RSN1", "RSF1"], nz,
-                                p=[0.6, 0.1, 0.1, 0.05, 0.1, 0.05])
-    zones = gpd.GeoDataFrame(zones.set_index("zone_code", drop=False).rename_axis(None),
-                             geometry=[box(x, y, x + side, y + side) for x, y in zip(xs, ys,
-                                                                                     strict=True)],
-                             crs=CRS)
-    w, h = nx * side, ny * side
-    px, py = x0 + rng.uniform(0, w, n_practices), y0 + rng.uniform(0, h, n_practices)
-    lists = np.round(rng.lognormal(np.log(8500), 0.4, n_practices))
-    codes = [f"P{i:05d}" for i in range(n_practices)]
-    practices = gpd.GeoDataFrame({
-        "practice_code": codes, "site_name": [f"Practice {i}" for i in range(n_practices)],
-        "site_kind": "main", "parent_code": "", "list_size": lists,
-        **{f"list_{b}": np.nan for b in AGE_BANDS},
-        "gia_m2": np.round(lists * 120 / 1750 * rng.uniform(0.7, 1.4, n_practices)),
-        "clinical_rooms": np.round(lists / 700), "gp_fte": np.nan,
-        "building": rng.choice(["purpose built", "converted house"], n_practices, p=[0.8, 0.2]),
-    }, geometry=gpd.points_from_xy(px, py), crs=CRS, index=codes)
-    catchments = gpd.GeoDataFrame({"practice_code": codes},
-                                  geometry=practices.geometry.buffer(3000, 8).to_numpy(),
-                                  crs=CRS, index=codes)
-    cx, cy = x0 + rng.uniform(0, w, n_candidates), y0 + rng.uniform(0, h, n_candidates)
-    cids = [f"C{i:05d}" for i in range(n_candidates)]
-    candidates = gpd.GeoDataFrame({
-        "candidate_id": cids, "name": [f"Library {i}" for i in range(n_candidates)],
-        "kind": "library", "available_m2": np.round(rng.uniform(80, 400, n_candidates)),
-    }, geometry=gpd.points_from_xy(cx, cy), crs=CRS, index=cids)
-    refs = [f"S{i:05d}" for i in range(n_sites)]
-    dwell = np.round(rng.lognormal(np.log(60), 1.0, n_sites)) + 1
-    sites = gpd.GeoDataFrame({
-        "site_ref": refs, "name": refs, "dwellings": dwell,
-        "housing_type": rng.choice(["general", "retirement", "extra_care"], n_sites,
-                                   p=[0.9, 0.07, 0.03]),
-        "housing_type_inferred": False,
-    }, geometry=gpd.points_from_xy(x0 + rng.uniform(0, w, n_sites),
-                                   y0 + rng.uniform(0, h, n_sites)), crs=CRS, index=refs)
-    years = list(range(2026, 2036))
-    start = rng.integers(0, 6, n_sites)
-    traj = np.zeros((n_sites, len(years)))
-    for i in range(n_sites):
-        span = years[start[i]:start[i] + 4]
-        traj[i, start[i]:start[i] + len(span)] = dwell[i] / len(span)
-    trajectory = pd.DataFrame(traj, index=refs, columns=years)
-    return Region("Synthetic England", practices, catchments, zones, candidates,
-                  Growth(sites, trajectory), synthetic=True)
 
 
 # ------------------------------------------------------------------------------ spopt
@@ -206,6 +140,7 @@ def main() -> None:
                           "greedy_s": t_g, "greedy_unmet": sol_g.unmet,
                           "greedy_gap_to_optimum": sol_g.unmet - sol_m.unmet}
     out["demo_site_finder"] = finder
+    print("demo done", flush=True)
 
     # spopt on the shared coverage instance
     try:
@@ -216,13 +151,14 @@ def main() -> None:
 
     # England
     t = time.perf_counter()
-    big = england()
+    big = england(candidates=3000, sites=10_000)
     out["england_build_s"] = time.perf_counter() - t
     out["england_size"] = {"practices": len(big.practices), "zones": len(big.zones),
                            "candidates": len(big.candidates), "housing_sites": len(big.growth.sites)}
     t = time.perf_counter()
     big_base = evaluate(big)
     out["england_evaluate_s"] = time.perf_counter() - t
+    print(f"England region built and evaluated ({out['england_evaluate_s']:.1f} s)", flush=True)
     big_changes = {
         "add_satellite": {"type": "add_satellite", "parent_code": "P00001",
                           "candidate_id": "C00001", "gia_m2": 80},
@@ -232,6 +168,7 @@ def main() -> None:
     for name, change in big_changes.items():
         t_c, _ = median_time(lambda c=change: one_change(big, big_base, c), max(reps // 2, 1))
         out["england_change_s"][name] = t_c
+    print("England changes timed", flush=True)
     t = time.perf_counter()
     big_inst, _ = build_instance(big, big_base, sizes_m2=(200.0,))
     build_s = time.perf_counter() - t

@@ -18,7 +18,7 @@ PROFILE = np.array([0.055, 0.12, 0.39, 0.25, 0.1, 0.06, 0.025])
 
 
 def england(*, zones: int = 35_000, practices: int = 6_500, sites: int = 5_000,
-            seed: int = 7) -> Region:
+            candidates: int = 0, seed: int = 7) -> Region:
     rng = np.random.default_rng(seed)
     x0, y0, span = 100_000.0, 50_000.0, 600_000.0
     towns = rng.uniform(0, span, size=(400, 2))
@@ -77,7 +77,13 @@ def england(*, zones: int = 35_000, practices: int = 6_500, sites: int = 5_000,
         n = min(len(years) - start[k], 4)
         traj[k, start[k]:start[k] + n] = dwell[k] / n
     trajectory = pd.DataFrame(traj, index=refs, columns=years)
-    empty = gpd.GeoDataFrame({"candidate_id": [], "name": [], "kind": [], "available_m2": []},
-                             geometry=gpd.GeoSeries([], crs=CRS))
-    return Region("Synthetic England", prac_gdf, catch, zone_gdf, empty,
+    # candidate buildings (libraries) in towns, like the zones
+    cxy = centres[rng.choice(zones, candidates)] + rng.normal(0, 300, (candidates, 2))
+    cids = [f"C{i:05d}" for i in range(candidates)]
+    cand = gpd.GeoDataFrame({"candidate_id": cids, "name": [f"Library {i}" for i in range(candidates)],
+                             "kind": "library",
+                             "available_m2": np.round(rng.uniform(80, 400, candidates))},
+                            geometry=shapely.points(cxy) if candidates else gpd.GeoSeries([]),
+                            crs=CRS, index=cids)
+    return Region("Synthetic England", prac_gdf, catch, zone_gdf, cand,
                   Growth(site_gdf, trajectory), synthetic=True)

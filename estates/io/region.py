@@ -163,13 +163,9 @@ def _read_registrations(
         problems.add("the registrations file does not exist", file=name,
                      fix="Check the file name in region.toml, or remove the section")
         return None
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        problems.add(f"cannot be read as CSV ({exc})", file=name,
-                     fix="Save it as UTF-8 CSV with a header row")
+    table = _read_text_csv(path, problems)
+    if table is None:
         return None
-    table.columns = [c.strip() for c in table.columns]
     before = len(problems)
     table = _coerce_columns(table, REGISTRATIONS, name, problems)
     if len(problems) > before:
@@ -255,18 +251,26 @@ def _read_layer(
     return frame
 
 
+def _read_text_csv(path: Path, problems: ProblemList) -> pd.DataFrame | None:
+    """A CSV with every cell as text and trimmed headers; a problem if it cannot be read."""
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        problems.add(f"cannot be read as CSV ({exc})", file=str(path),
+                     fix="Save it as UTF-8 CSV with a header row")
+        return None
+    table.columns = [c.strip() for c in table.columns]
+    return table
+
+
 def _read_point_csv(
     path: Path, entry: dict[str, Any], spec: TableSpec, problems: ProblemList
 ) -> gpd.GeoDataFrame | None:
     name = str(path)
     x_col, y_col = str(entry.get("x", "easting")), str(entry.get("y", "northing"))
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        problems.add(f"cannot be read as CSV ({exc})", file=name,
-                     fix="Save it as UTF-8 CSV with a header row")
+    table = _read_text_csv(path, problems)
+    if table is None:
         return None
-    table.columns = [c.strip() for c in table.columns]
     missing = [c for c in (x_col, y_col) if c not in table.columns]
     if missing:
         problems.add(f"missing coordinate column(s) {', '.join(missing)}", file=name,

@@ -203,3 +203,10 @@ def test_registrations_layer(tmp_path: Path) -> None:
     assert "row 1, column 'practice_code': not a main practice in the practices file (value 'P1B')" in text
     assert "row 2, column 'zone_code': not a zone in the zones file (value 'Z99')" in text
     assert "row 4, column 'zone_code': the same practice and zone appear twice" in text
+
+
+def test_unreadable_csv_layer(tmp_path: Path) -> None:
+    folder = kit.write_region(tmp_path / "r")
+    (folder / "practices.csv").write_text("")
+    text = _problems(folder)
+    assert "practices.csv: cannot be read as CSV" in text and "Save it as UTF-8 CSV" in text
