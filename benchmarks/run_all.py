@@ -48,6 +48,7 @@ def _s(x: Any, unit: str = "s") -> str:
 
 
 def _ratio(peer: Any, ours: Any) -> str:
+    """How many times ``peer`` is ``ours`` (above 1: we are faster)."""
     if peer is None or ours is None or float(ours) == 0:
         return "-"
     return f"{float(peer) / float(ours):.1f}x"
@@ -99,7 +100,9 @@ def app_rows(d: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     return [
         ("dashboard: first page interactive (peer: bare one-line app)",
          _s(d.get("first_page_s")), _s(d.get("floor_first_page_s")),
-         _ratio(d.get("floor_first_page_s"), d.get("first_page_s")), "< 5 s"),
+         # ours over the floor: how much the dashboard adds to a bare Streamlit start
+         (_ratio(d.get("first_page_s"), d.get("floor_first_page_s")) + " the floor"
+          if d.get("floor_first_page_s") else "-"), "< 5 s"),
         ("dashboard: re-render after one change", _s(d.get("rerender_s")), "-", "-", "< 1 s"),
         ("dashboard: map HTML", f"{d['map_mb']:.2f} MB" if "map_mb" in d else "-", "-", "-",
          "< 3 MB"),
