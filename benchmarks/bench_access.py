@@ -6,7 +6,7 @@ cut-off), PySAL access's E2SFCA and 2SFCA on the same sparse cost table, and our
 operator + evaluate, and evaluate alone). Checks the results agree and measures the peak memory
 of the pair building. Prints a table and writes benchmarks/results/access.json.
 
-Run: /work/venv/bin/python benchmarks/bench_access.py [--repeats 3]
+Run: python benchmarks/bench_access.py [--repeats 3]
 """
 
 from __future__ import annotations

@@ -251,7 +251,7 @@ def _write_surfaces(region: Any, option: Any, out: Path) -> list[Path]:
             write_surface(change, out / "travel_time_change.tif")]
 
 
-#: Subcommand name -> function adding its parser. The lead adds ``run`` here.
+#: Subcommand name -> function adding its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "sites": _add_sites,
     "region": _add_region,
