@@ -17,7 +17,7 @@ from scipy.spatial import cKDTree
 
 from estates import capacity as cap
 from estates import demand as dem
-from estates.allocation import allocate_sites
+from estates.allocation import RULE_NEAREST, allocate_sites
 from estates.assumptions import Assumptions
 from estates.errors import InputError
 from estates.impact import m2_for_patients, site_impacts
@@ -86,6 +86,22 @@ def sites_to_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Serie
     return pd.Series(first.reindex(np.arange(len(sites))).to_numpy(), index=sites.index)
 
 
+def _outside_region(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                    allocation: pd.DataFrame) -> np.ndarray:
+    """Refs of the sites in no zone whose allocation had to fall back to the nearest practice."""
+    if len(sites) == 0 or len(zones) == 0:
+        return np.array([], dtype=object)
+    far = allocation.loc[allocation["rule"] == RULE_NEAREST, "site_ref"].unique()
+    if len(far) == 0:
+        return np.array([], dtype=object)
+    candidates = sites.loc[sites.index.isin(far)]
+    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=candidates.geometry.values, crs=candidates.crs,
+                                        index=candidates.index),
+                       zones[["geometry"]], predicate="intersects", how="inner")
+    return np.asarray([ref for ref in candidates.index if ref not in set(inside.index)],
+                      dtype=object)
+
+
 def evaluate(
     region: Region,
     growth: Growth | None = None,
@@ -106,6 +122,11 @@ def evaluate(
     site_zone = sites_to_zones(growth.sites, zones)
     allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a,
                                 site_zones=site_zone, registrations=region.registrations)
+    # A site outside every zone with no surgery in reach is not in this region (a register
+    # for another council, a typing error): it is listed, not counted against a far practice.
+    outside = _outside_region(growth.sites, zones, allocation)
+    allocation = allocation[~allocation["site_ref"].isin(outside)].reset_index(drop=True)
+    site_zone = site_zone.where(~site_zone.index.isin(outside))
     share = _share_matrix(allocation, growth.sites.index, pcap.index)
     new_patients = pd.DataFrame(share.T @ hd.weighted.to_numpy(dtype=float), index=pcap.index,
                                 columns=yrs)
@@ -120,6 +141,18 @@ def evaluate(
     # --- housing sites ------------------------------------------------------------------------
     names = practices_out["site_name"]
     sites_out = site_impacts(growth, hd, allocation, headroom, names, a)
+    sites_out["counted"] = ~sites_out.index.isin(outside)
+    sites_out.loc[~sites_out["counted"], "statement"] = [
+        f"{name} ({ref}): lies outside the region's zones and beyond {a.threshold_minutes:g} "
+        "minutes of every surgery, so its homes are not counted against any practice here. "
+        "Check its coordinates, or evaluate it with the region it belongs to."
+        for ref, name in zip(sites_out.index[~sites_out["counted"]],
+                             sites_out["name"][~sites_out["counted"]], strict=True)]
+    if len(outside):
+        warnings.append(f"{len(outside)} housing site(s) lie outside the region and beyond the "
+                        f"travel threshold of every surgery, and are not counted: "
+                        f"{', '.join(map(str, outside[:10]))}" + (" ..." if len(outside) > 10
+                                                                   else ""))
     flagged = allocation[allocation["rule"].str.startswith("outside")]["site_ref"].unique()
     if len(flagged):
         warnings.append(f"{len(flagged)} housing site(s) lie outside every catchment; their "
@@ -128,7 +161,7 @@ def evaluate(
     older = older_access(zones, practices, thresholds=(a.threshold_minutes,
                                                       a.wider_threshold_minutes), assumptions=a)
     summary = _summary(region, growth, a, practices_out, demand, headroom, transport, zone_table,
-                       hd, older)
+                       hd, older, outside)
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
                   transport, older, summary, a, warnings)
 
@@ -195,7 +228,7 @@ def _zones(
     horizon = hd.years[-1]
     housing_by_zone = (
         pd.Series(hd.weighted[horizon].to_numpy(), index=site_zone.to_numpy())
-        .groupby(level=0).sum().reindex(zones.index, fill_value=0.0)
+        .groupby(level=0, dropna=True).sum().reindex(zones.index, fill_value=0.0)
         if len(growth.sites) else pd.Series(0.0, index=zones.index)
     )
     zone_demand = pd.Series(zone_base * gf[-1], index=zones.index) + housing_by_zone
@@ -247,7 +280,7 @@ def _zones(
 def _summary(
     region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
     demand: pd.DataFrame, headroom: pd.DataFrame, transport: Transport, zones: pd.DataFrame,
-    hd: dem.HousingDemand, older: pd.DataFrame,
+    hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray,
 ) -> dict[str, Any]:
     base, horizon = demand.columns[0], demand.columns[-1]
     capacity = float(practices["capacity"].sum())
@@ -282,9 +315,11 @@ def _summary(
         "travel_mode": a.travel_mode,
         "travel_method": a.travel_method,
         "housing_sites": int(len(growth.sites)),
+        "housing_sites_not_counted": int(len(outside)),
         "dwellings": _r(growth.sites["dwellings"].astype(float).sum()),
         "dwellings_by_horizon": _r(float(growth.completions(hd.years).to_numpy().sum())),
-        "new_residents_by_horizon": _r(float(hd.residents[horizon].sum())),
+        "new_residents_by_horizon": _r(float(
+            hd.residents[horizon][~hd.residents.index.isin(outside)].sum())),
         "older_rural_access_pct": _older_rural_pct(older, a),
         "older_rural_access_measure": (
             f"% of people aged 65+ in smaller rural areas within {a.threshold_minutes:g} minutes "

@@ -201,3 +201,22 @@ def test_raster_travel_method(tmp_path) -> None:
     assert r.summary["travel_method"] == "raster"
     assert r.summary["unmet_demand_within_threshold"] == pytest.approx(
         max(0.0, r.summary["aggregate_demand"] - r.summary["aggregate_capacity"]), abs=2)
+
+
+def test_site_outside_the_region_is_listed_not_counted() -> None:
+    import shapely
+
+    base = evaluate(kit.region(), assumptions=A)
+    region = kit.region()
+    # a register row for another council: 300 km away, in no zone, no surgery in reach
+    region.growth.sites.loc["S3", "geometry"] = shapely.geometry.Point(300_000, 400_000)
+    r = evaluate(region, assumptions=A)
+    assert "S3" not in set(r.allocation["site_ref"])
+    assert not r.sites.loc["S3", "counted"] and r.sites.loc["S1", "counted"]
+    assert "not counted" in r.sites.loc["S3", "statement"]
+    assert any("not counted: S3" in w for w in r.warnings)
+    assert r.summary["housing_sites_not_counted"] == 1
+    # demand is the baseline's without S3's 150 retirement residents
+    assert r.demand.loc["B", 2030] == pytest.approx(base.demand.loc["B", 2030] - 150)
+    assert r.zones["new_patients_horizon"].sum() == pytest.approx(237 + 474)
+    assert r.summary["new_residents_by_horizon"] == pytest.approx(237 + 474, abs=0.1)
