@@ -211,3 +211,35 @@ def test_matches_pysal_access(seed, kind):
     assert np.isnan(expected).any()  # the cases include unreachable origins
     np.testing.assert_array_equal(np.isnan(got.to_numpy()), np.isnan(expected))
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9, atol=0, equal_nan=True)
+
+
+def test_categorical_ids_from_travel_times_give_the_same_result():
+    from estates.travel import straight_line
+
+    rng = np.random.default_rng(7)
+    zones = pd.DataFrame(
+        rng.uniform(0, 20000, (50, 2)), columns=["x", "y"], index=[f"z{i}" for i in range(50)]
+    )
+    sites = pd.DataFrame(
+        rng.uniform(0, 20000, (6, 2)), columns=["x", "y"], index=[f"s{i}" for i in range(6)]
+    )
+    pairs = straight_line(zones, sites, max_minutes=20)
+    assert isinstance(pairs["origin"].dtype, pd.CategoricalDtype)
+    demand = pd.Series(rng.uniform(100, 900, 50), index=zones.index)
+    supply = pd.Series(rng.uniform(1, 5, 6), index=sites.index)
+    plain = pairs.astype({"origin": str, "destination": str})
+    got = e2sfca(demand, supply, pairs, max_cost=20)
+    pd.testing.assert_series_equal(got, e2sfca(demand, supply, plain, max_cost=20))
+    # brute force over the dense matrix of straight-line minutes
+    d = np.hypot(*(zones.to_numpy()[:, None, :] - sites.to_numpy()[None, :, :]).transpose(2, 0, 1))
+    minutes = d * 1.3 / 500
+    w = np.select([minutes <= 10, minutes <= 20], [1.0, 0.68], 0.0)
+    r = supply.to_numpy() / (w * demand.to_numpy()[:, None]).sum(axis=0)
+    expected = np.where((minutes <= 20).any(axis=1), (w * r).sum(axis=1), np.nan)
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-12)
+
+
+def test_empty_cost_table_reaches_nothing(tiny):
+    demand, supply, _ = tiny
+    empty = pd.DataFrame({"origin": [], "destination": [], "cost": []})
+    assert two_step_fca(demand, supply, empty).isna().all()
