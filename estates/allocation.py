@@ -104,12 +104,13 @@ def allocate_sites(
                                       r=a.threshold_minutes / per_m)
         _, nearest = tree.query(np.column_stack([sx[outside], sy[outside]]))
         rows = []
+        main_of = surgeries["main"].to_numpy()
         for k, i in enumerate(outside):
-            hits = surgeries["main"].to_numpy()[reach[k]]
+            hits = main_of[reach[k]]
             if len(hits):
                 rows += [(i, m, RULE_THRESHOLD) for m in np.unique(hits)]
             else:
-                rows.append((i, surgeries["main"].to_numpy()[nearest[k]], RULE_NEAREST))
+                rows.append((i, main_of[nearest[k]], RULE_NEAREST))
         pairs = pd.concat([pairs, pd.DataFrame(rows, columns=["i", "practice_code", "rule"])],
                           ignore_index=True)
 

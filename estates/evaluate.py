@@ -98,8 +98,7 @@ def _outside_region(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
     inside = gpd.sjoin(gpd.GeoDataFrame(geometry=candidates.geometry.values, crs=candidates.crs,
                                         index=candidates.index),
                        zones[["geometry"]], predicate="intersects", how="inner")
-    return np.asarray([ref for ref in candidates.index if ref not in set(inside.index)],
-                      dtype=object)
+    return np.asarray(candidates.index[~candidates.index.isin(inside.index)], dtype=object)
 
 
 def evaluate(

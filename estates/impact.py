@@ -60,11 +60,16 @@ def site_impacts(
     room = headroom.to_numpy(dtype=float)  # practices x years
     practice_pos = {code: i for i, code in enumerate(headroom.index)}
     shares_of: dict[Any, list[tuple[str, float, float]]] = {}
-    for ref, code, share, km in zip(allocation["site_ref"], allocation["practice_code"],
-                                    allocation["share"], allocation["distance_km"], strict=True):
+    # Plain arrays and dicts: per-element access to pandas (Arrow-backed) strings is slow at
+    # England scale (10,000 sites, 70,000 shares).
+    names_of = dict(zip(practice_names.index.tolist(), practice_names.tolist(), strict=True))
+    for ref, code, share, km in zip(allocation["site_ref"].tolist(),
+                                    allocation["practice_code"].tolist(),
+                                    allocation["share"].tolist(),
+                                    allocation["distance_km"].tolist(), strict=True):
         shares_of.setdefault(ref, []).append((code, float(share), float(km)))
-    names = sites["name"].to_numpy()
-    types = sites["housing_type"].to_numpy()
+    names = sites["name"].tolist()
+    types = sites["housing_type"].tolist()
     rows = []
     for k, ref in enumerate(sites.index):
         years_done = done[k]
@@ -74,7 +79,7 @@ def site_impacts(
             lacking = bool(years_done.any()) and room[practice_pos[code], years_done].min() < 0
             if lacking:
                 short.append(code)
-            parts.append(f"{practice_names.get(code, code)} ({code}) {share:.0%} at {km:.1f} km"
+            parts.append(f"{names_of.get(code, code)} ({code}) {share:.0%} at {km:.1f} km"
                          + (", no headroom" if lacking else ""))
         first = yrs[int(years_done.argmax())] if years_done.any() else None
         rows.append(
