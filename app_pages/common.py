@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from estates.assumptions import Assumptions
-from estates.errors import EstatesError
+from estates.errors import EstatesError, InputError
 from estates.evaluate import Result
 from estates.io.region import DEMO_FOLDER, read_region
 from estates.model import Growth, Region
@@ -86,10 +86,30 @@ def serve_leaflet() -> str:
     return STREAMLIT_LEAFLET_URL
 
 
+def region_root() -> Path:
+    """The one folder under which the dashboard reads region folders (ESTATES_REGION_ROOT,
+    default the app's data/ folder), so a visitor cannot point the server at any path."""
+    return Path(os.environ.get("ESTATES_REGION_ROOT", APP_DIR / "data")).resolve()
+
+
+def resolve_region_folder(folder: str) -> Path:
+    """``folder`` (relative to the region root, or absolute inside it) as a checked path."""
+    if not folder.strip():
+        return DEMO_FOLDER
+    root = region_root()
+    path = (root / folder.strip()).resolve()
+    if not path.is_relative_to(root):
+        raise InputError(
+            f"Region folder {folder!r}: this server reads regions only from {root}. Put the "
+            "region there (or ask the administrator to set ESTATES_REGION_ROOT) and give its "
+            "folder name.")
+    return path
+
+
 @st.cache_resource(show_spinner="Reading the region...")
 def load_region(folder: str) -> Region:
     """The region in ``folder`` ("" for the demo). Shared, never mutated: the core is pure."""
-    return read_region(Path(folder) if folder else DEMO_FOLDER)
+    return read_region(resolve_region_folder(folder))
 
 
 def region() -> Region:
@@ -378,8 +398,9 @@ def sidebar() -> None:
     with st.sidebar:
         st.session_state["region_folder"] = st.text_input(
             "Region folder", value=st.session_state["region_folder"],
-            help="A folder with region.toml and its layers. Leave empty for the bundled "
-                 "synthetic demonstration (West Kent).",
+            help="A folder with region.toml and its layers, under the server's region folder "
+                 f"({region_root()}). Leave empty for the bundled synthetic demonstration "
+                 "(West Kent).",
         )
         choices = ["OpenStreetMap", "None (offline)"]
         # Set from session state explicitly (no widget key): a keyed widget's state is dropped
