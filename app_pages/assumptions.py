@@ -54,6 +54,7 @@ with st.form("assumptions"):
             else:
                 edited[row["name"]] = st.text_input(label, value=_as_text(row["value"]),
                                                     help=help_text, key=f"a_{row['name']}")
+            st.caption(f"Source: {row['source']}")
     applied = st.form_submit_button("Apply changes", type="primary")
 
 if applied:
