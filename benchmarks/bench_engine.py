@@ -26,9 +26,10 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from estates.assumptions import Assumptions  # noqa: E402
-from estates.evaluate import evaluate, zone_points  # noqa: E402
+from estates.evaluate import evaluate  # noqa: E402
 from estates.io.region import demo_region  # noqa: E402
 from estates.misplaced import max_served, min_travel_assignment  # noqa: E402
+from estates.older_access import zone_points  # noqa: E402
 from estates.travel import straight_line  # noqa: E402
 
 
@@ -67,9 +68,8 @@ def flow_problem(region, a):
     res = evaluate(region, assumptions=a)
     demand = res.zones["demand_horizon"]
     supply = site_capacity(region.practices, a)["premises_capacity"]
-    import pandas as pd
 
-    pts = pd.DataFrame(zone_points(region.zones), index=region.zones.index, columns=["x", "y"])
+    pts = zone_points(region.zones)
     pairs = straight_line(pts, region.practices, max_minutes=a.threshold_minutes, assumptions=a)
     return demand, supply, pairs
 

@@ -23,7 +23,7 @@ from estates.errors import InputError
 from estates.impact import m2_for_patients, site_impacts
 from estates.misplaced import Transport, max_served
 from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
-from estates.older_access import older_access, older_access_summary
+from estates.older_access import older_access, older_access_summary, zone_points
 from estates.travel import minutes_per_metre, raster_travel_times_per_site, straight_line
 
 SUMMARY_UNITS: dict[str, str] = {
@@ -65,14 +65,6 @@ class Result:
     summary: dict[str, Any]
     assumptions: Assumptions
     warnings: list[str] = field(default_factory=list)
-
-
-def zone_points(zones: gpd.GeoDataFrame) -> np.ndarray:
-    """A point inside each zone (its centroid, or a point on its surface for odd shapes)."""
-    cent = zones.geometry.centroid
-    inside = cent.within(zones.geometry)
-    pts = cent.where(inside, zones.geometry.representative_point())
-    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
 
 def sites_to_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
@@ -232,8 +224,8 @@ def _zones(
     )
     zone_demand = pd.Series(zone_base * gf[-1], index=zones.index) + housing_by_zone
     sites_cap = cap.site_capacity(practices, a)["premises_capacity"]
-    xy = zone_points(zones)
-    pts = pd.DataFrame(xy, index=zones.index, columns=["x", "y"])
+    pts = zone_points(zones)
+    xy = pts.to_numpy()
     surg = pd.DataFrame({"x": practices.geometry.x, "y": practices.geometry.y},
                         index=practices.index)
     if a.travel_method == "raster":

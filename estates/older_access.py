@@ -39,7 +39,7 @@ def zone_points(zones: pd.DataFrame) -> pd.DataFrame:
     """Each zone's origin point as ``x, y`` on the zones' index.
 
     Zones that carry ``x`` and ``y`` columns (e.g. ONS population-weighted centroids) use them;
-    otherwise the polygon centroid is used.
+    otherwise the polygon centroid (or a point on the surface where the centroid is outside).
     """
     if {"x", "y"} <= set(zones.columns):
         return pd.DataFrame(
@@ -49,10 +49,12 @@ def zone_points(zones: pd.DataFrame) -> pd.DataFrame:
         raise InputError(
             "zones need polygons (a geometry column) or x and y columns for their origin points"
         )
+    # The centroid, or a point on the surface for a zone (a crescent, say) whose centroid
+    # falls outside it: the engine and the access indicators use the same origins.
     centroids = zones.geometry.centroid
-    return pd.DataFrame(
-        {"x": centroids.x.to_numpy(), "y": centroids.y.to_numpy()}, index=zones.index
-    )
+    points = centroids.where(centroids.within(zones.geometry),
+                             zones.geometry.representative_point())
+    return pd.DataFrame({"x": points.x.to_numpy(), "y": points.y.to_numpy()}, index=zones.index)
 
 
 def minimum_minutes(

@@ -6,6 +6,7 @@ do not import folium.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -37,3 +38,15 @@ def format_figure(value: Any, unit: str) -> str:
     if unit == "m2":
         return text + " m²"
     return f"{text} {unit}".strip()
+
+
+def esc(value: Any) -> str:
+    """Text safe to place inside HTML and inside a JavaScript template literal.
+
+    ``html.escape`` covers ``< > & " '``; folium also pastes tooltip text into a JavaScript
+    backtick string, where a backtick, ``${`` or a backslash would change the code, so those
+    become character references too (they display unchanged).
+    """
+    text = "" if value is None else str(value)
+    text = html.escape(text, quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")

@@ -6,8 +6,6 @@ network, so it opens offline when attached to a committee paper.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from estates.model import fy
+from estates.report.figures import esc
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:2rem auto;
@@ -30,11 +29,6 @@ th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:.8rem}
 svg{max-width:100%;height:auto}svg text{font-family:inherit}
 """
-
-
-def esc(value: Any) -> str:
-    """Escape any value for HTML text or attribute context."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def fmt(value: Any, digits: int = 0) -> str:
@@ -407,22 +401,9 @@ def interactive_map_html(region: Any, result: Any) -> str:
     """The dashboard's folium map as a self-contained iframe (Leaflet inlined, no tiles)."""
     from estates.report.map import build_map, map_html
 
-    page = _stable_ids(map_html(build_map(region, practices=result.practices, tiles=None)))
+    # build_map numbers folium's elements in order, so the page is the same every run.
+    page = map_html(build_map(region, practices=result.practices, tiles=None))
     # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
     return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
             f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "
             "basemap, so it works offline); a printable map follows.</p>")
-
-
-def _stable_ids(page: str) -> str:
-    """Replace folium's random element ids (``map_<uuid4 hex>``) by numbers in order of first
-    appearance, so that the same inputs give a byte-identical report."""
-    seen: dict[str, str] = {}
-
-    def number(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in seen:
-            seen[key] = f"{len(seen) + 1:032d}"
-        return "_" + seen[key]
-
-    return re.sub(r"(?<=[A-Za-z0-9])_([0-9a-f]{32})(?![0-9A-Za-z])", number, page)

@@ -8,7 +8,6 @@ Leaflet inserts popup and tooltip content as HTML.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -40,7 +39,7 @@ from estates.model import (
     Region,
 )
 from estates.report.assets import use_served_leaflet
-from estates.report.figures import format_figure
+from estates.report.figures import esc, format_figure
 
 
 class SharedTemplate(jinja2.Template):
@@ -176,18 +175,6 @@ PRACTICE_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("utilisation_pct_horizon", "Demand as share of capacity at the horizon", "%"),
     ("tipping_year", "Tipping year (first year in deficit)", "year"),
 )
-
-
-def esc(value: Any) -> str:
-    """Text safe to place inside HTML and inside a JavaScript template literal.
-
-    ``html.escape`` covers ``< > & " '``; folium also pastes tooltip text into a JavaScript
-    backtick string, where a backtick, ``${`` or a backslash would change the code, so those
-    become character references too (they display unchanged).
-    """
-    text = "" if value is None else str(value)
-    text = html.escape(text, quote=True)
-    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def popup_table(title: str, rows: Iterable[tuple[str, str]]) -> str:
@@ -780,4 +767,7 @@ def map_html(m: folium.Map) -> str:
     """The map as a standalone HTML page with Leaflet embedded (see ``assets.standalone_html``)."""
     from estates.report.assets import standalone_html
 
+    # The page root (branca's Figure, with its header, html and script elements) holds the map;
+    # numbering it too makes the whole page the same on every run.
+    stable_ids(m.get_root())
     return standalone_html(m)
