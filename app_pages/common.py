@@ -22,23 +22,18 @@ import pandas as pd
 import streamlit as st
 
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import Result
 from estates.errors import EstatesError, InputError
-from estates.evaluate import Result
 from estates.io.region import DEMO_FOLDER, read_region
 from estates.model import Growth, Region
+from estates.options.apply import apply_with_costs, check_scenario
+from estates.options.compare import Comparison, compare
+from estates.options.scenario import Scenario, scenario_assumptions
 from estates.report.assets import STREAMLIT_LEAFLET_URL, install_leaflet
-from estates.scenario import (
-    Comparison,
-    Scenario,
-    apply_with_costs,
-    compare,
-    parse_scenario,
-    scenario_assumptions,
-)
 
 if TYPE_CHECKING:  # imported where used: the site finder and appraisal load scipy's solvers
-    from estates.appraisal import Appraisal
-    from estates.optimise import SiteChoice
+    from estates.options.appraisal import Appraisal
+    from estates.options.optimise import SiteChoice
 
 T = TypeVar("T")
 APP_DIR = Path(__file__).resolve().parents[1]
@@ -151,7 +146,7 @@ def _growth(folder: str, upload: dict[str, Any] | None, edits_json: str, base_ye
 @st.cache_resource(show_spinner="Working out capacity and demand...", max_entries=16)
 def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str,
               overrides_json: str) -> Result:
-    from estates.evaluate import evaluate
+    from estates.engine.evaluate import evaluate
 
     chosen = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
     return evaluate(load_region(folder), growth=_growth(folder, upload, edits_json,
@@ -231,11 +226,11 @@ class Option:
 @st.cache_resource(show_spinner="Evaluating the option...", max_entries=16)
 def _option(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
             doc_json: str) -> Option:
-    from estates.evaluate import evaluate
+    from estates.engine.evaluate import evaluate
 
     base_a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
     region = load_region(folder)
-    scenario = parse_scenario(doc_json, region=region, file="the scenario")
+    scenario = check_scenario(doc_json, region, file="the scenario")
     applied = apply_with_costs(region, scenario, assumptions=base_a)
     chosen = scenario_assumptions(scenario, base_a, file="the scenario")
     growth = _growth(folder, upload, edits_json, base_a.base_year)
@@ -256,7 +251,7 @@ def option(doc: dict[str, Any] | None = None) -> Option:
 @st.cache_resource(show_spinner="Appraising the options...", max_entries=8)
 def _appraisal(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
                doc_json: str, k: int) -> Appraisal:
-    from estates.appraisal import default_options, run_appraisal
+    from estates.options.appraisal import default_options, run_appraisal
 
     a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
     region = load_region(folder)
@@ -264,7 +259,7 @@ def _appraisal(folder: str, upload: dict[str, Any] | None, edits_json: str, over
     options = default_options(region, baseline, k=k)
     doc = json.loads(doc_json)
     if doc["changes"]:
-        mine = parse_scenario(doc_json, region=region, file="the scenario")
+        mine = check_scenario(doc_json, region, file="the scenario")
         taken = {o.name for o in options}
         if mine.name in taken:  # names must be unique in an appraisal
             mine = replace(mine, name=f"{mine.name} (yours)")
@@ -288,7 +283,7 @@ def appraisal_done() -> Appraisal | None:
 def _find_sites(folder: str, upload: dict[str, Any] | None, edits_json: str,
                 overrides_json: str, k: int, budget_gbp: float | None,
                 grid_m: float | None) -> SiteChoice:
-    from estates.optimise import find_sites
+    from estates.options.optimise import find_sites
 
     baseline = _evaluate(folder, upload, edits_json, overrides_json)
     return find_sites(load_region(folder), baseline, k=k, budget_gbp=budget_gbp, grid_m=grid_m)
@@ -316,8 +311,8 @@ def _travel_surfaces(folder: str, overrides_json: str,
     Returns (baseline minutes, scenario minus baseline or None, affine transform as 6 numbers).
     Cached as plain arrays: the surfaces are pickled, so the key must be plain text.
     """
-    from estates.raster import Grid, read_population, surface_change, travel_time_surface
-    from estates.travel import read_friction
+    from estates.access.raster import Grid, read_population, surface_change, travel_time_surface
+    from estates.access.travel import read_friction
 
     region = load_region(folder)
     a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
@@ -332,7 +327,7 @@ def _travel_surfaces(folder: str, overrides_json: str,
     if not doc["changes"]:
         surface = travel_time_surface(base_sites, **kw)
         return surface.minutes, None, tuple(surface.grid.transform)[:6]
-    scenario = parse_scenario(doc_json, region=region, file="the scenario")
+    scenario = check_scenario(doc_json, region, file="the scenario")
     changed = _sites_xy(apply_with_costs(region, scenario, assumptions=a).region.practices)
     common = base_sites.index.intersection(changed.index)
     moved = [c for c in common

@@ -4,7 +4,7 @@ finder and the options appraisal.
 The scenario lives in ``st.session_state["scenario"]`` as its JSON document, so it survives
 moving between screens, reaches the Report screen, and saves and loads as the same JSON file
 the CLI reads (``estates run --scenario``). Every change is checked by
-``estates.scenario.parse_scenario`` before it is added: a change that does not fit the region
+``estates.options.scenario.parse_scenario`` before it is added: a change that does not fit the region
 is shown as the ScenarioError's message (change index and field), never a traceback.
 """
 
@@ -34,8 +34,8 @@ from app_pages.common import (
 )
 from estates.errors import ScenarioError
 from estates.model import Region
+from estates.options.apply import check_scenario, read_checked_scenario
 from estates.report.map import BASEMAPS, SHADINGS, build_map, format_figure
-from estates.scenario import parse_scenario, read_scenario
 
 CHANGES: dict[str, str] = {
     "add_satellite": "Add a satellite surgery (a branch of a practice)",
@@ -174,7 +174,7 @@ def change_form(r: Region, kind: str) -> dict[str, Any] | None:
 def set_scenario(doc: dict[str, Any], r: Region, *, file: str) -> bool:
     """Check ``doc`` against the region and make it the session's scenario; False on error."""
     try:
-        parse_scenario(json.dumps(doc), region=r, file=file)
+        check_scenario(json.dumps(doc), r, file=file)
     except ScenarioError as exc:
         st.error(str(exc))
         return False
@@ -188,7 +188,7 @@ def load_upload(r: Region) -> None:
     if upload is None or upload == st.session_state.get("scenario_loaded"):
         return
     try:
-        loaded = parse_scenario(upload["data"], region=r, file=upload["name"])
+        loaded = check_scenario(upload["data"], r, file=upload["name"])
     except ScenarioError as exc:
         st.error(str(exc))
         return
@@ -285,7 +285,7 @@ with right:
         example = c1.selectbox("Or start from an example", examples, format_func=lambda p: p.stem)
         if c2.button("Load"):
             with core_errors():
-                st.session_state["scenario"] = read_scenario(example, region=r).to_dict()
+                st.session_state["scenario"] = read_checked_scenario(example, r).to_dict()
             st.rerun()
 
 costs = chosen.comparison.costs

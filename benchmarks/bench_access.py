@@ -28,8 +28,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from estates.access import E2SFCA_STEPS, FCAOperator, e2sfca, two_step_fca  # noqa: E402
-from estates.travel import straight_line  # noqa: E402
+from estates.access.fca import E2SFCA_STEPS, FCAOperator, e2sfca, two_step_fca  # noqa: E402
+from estates.access.travel import straight_line  # noqa: E402
 
 N_ZONES, N_PRACTICES, SIDE_M, MAX_MINUTES = 35_000, 6_500, 600_000.0, 30.0
 

@@ -47,7 +47,7 @@ BARE_APP = 'import streamlit as st\nst.metric("Capacity", 1)\n'
 
 
 def map_size() -> int:
-    from estates.evaluate import evaluate
+    from estates.engine.evaluate import evaluate
     from estates.io.region import demo_region
     from estates.report.map import build_map
 

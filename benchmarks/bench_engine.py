@@ -25,12 +25,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 
+from estates.access.older_access import zone_points  # noqa: E402
+from estates.access.travel import straight_line  # noqa: E402
 from estates.assumptions import Assumptions  # noqa: E402
-from estates.evaluate import evaluate  # noqa: E402
+from estates.engine.evaluate import evaluate  # noqa: E402
+from estates.engine.misplaced import max_served, min_travel_assignment  # noqa: E402
 from estates.io.region import demo_region  # noqa: E402
-from estates.misplaced import max_served, min_travel_assignment  # noqa: E402
-from estates.older_access import zone_points  # noqa: E402
-from estates.travel import straight_line  # noqa: E402
 
 
 def timed(fn, repeats: int) -> list[float]:
@@ -63,7 +63,7 @@ def networkx_served(demand, supply, pairs) -> float:
 
 
 def flow_problem(region, a):
-    from estates.capacity import site_capacity
+    from estates.engine.capacity import site_capacity
 
     res = evaluate(region, assumptions=a)
     demand = res.zones["demand_horizon"]

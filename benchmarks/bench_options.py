@@ -31,18 +31,20 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from synthetic import england  # noqa: E402
 
-from estates.evaluate import evaluate  # noqa: E402
+from estates.access.travel import minutes_per_metre  # noqa: E402
+from estates.engine.evaluate import evaluate  # noqa: E402
 from estates.io.region import demo_region  # noqa: E402
 from estates.model import Region  # noqa: E402
-from estates.optimise import (  # noqa: E402
+from estates.options.apply import apply_with_costs  # noqa: E402
+from estates.options.compare import compare  # noqa: E402
+from estates.options.optimise import (  # noqa: E402
     Instance,
     build_instance,
     lp_bound,
     solve_greedy,
     solve_milp,
 )
-from estates.scenario import Scenario, apply_with_costs, compare  # noqa: E402
-from estates.travel import minutes_per_metre  # noqa: E402
+from estates.options.scenario import Scenario  # noqa: E402
 
 
 def median_time(fn: Any, repeats: int) -> tuple[float, Any]:

@@ -153,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``run``: evaluate and write practices.csv, catchments.geojson, zones.csv, sites.csv,
     summary.json and report.html into ``--out``."""
     from estates.assumptions import Assumptions
-    from estates.evaluate import evaluate
+    from estates.engine.evaluate import evaluate
     from estates.io.export import write_outputs
     from estates.io.region import demo_region, read_region
     from estates.report.html import build_report
@@ -200,12 +200,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumptions: Any,
                   baseline: Any, progress: _Progress) -> int:
     """``run --scenario``: the scenario's tables, its comparison and a report of both."""
-    from estates.evaluate import evaluate
+    from estates.engine.evaluate import evaluate
     from estates.io.export import summary_json, write_outputs
+    from estates.options.apply import apply_with_costs, read_checked_scenario
+    from estates.options.compare import compare
+    from estates.options.scenario import scenario_assumptions
     from estates.report.html import build_report
-    from estates.scenario import apply_with_costs, compare, read_scenario, scenario_assumptions
 
-    scenario = read_scenario(args.scenario, region=region)
+    scenario = read_checked_scenario(args.scenario, region)
     applied = apply_with_costs(region, scenario, assumptions=assumptions)
     option = evaluate(applied.region, growth, scenario_assumptions(scenario, assumptions))
     option.warnings[:0] = region.warnings
@@ -238,8 +240,8 @@ def _write_surfaces(region: Any, option: Any, out: Path) -> list[Path]:
     scenario minus baseline: negative where journeys get shorter)."""
     if region.friction_raster is None:
         return []
-    from estates.raster import Surface, travel_time_surface, write_surface
-    from estates.travel import read_friction
+    from estates.access.raster import Surface, travel_time_surface, write_surface
+    from estates.access.travel import read_friction
 
     friction = read_friction(region.friction_raster, unit=region.friction_unit)
     base = travel_time_surface(region.practices, friction=friction)

@@ -103,8 +103,8 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                  chart_practices: Sequence[str] = (), interactive_map: bool = True) -> str:
     """The whole report as one HTML string (``extra_sections`` are trusted, pre-built HTML).
 
-    ``appraisal`` (``estates.appraisal.appraise``'s table) adds the options appraisal;
-    ``comparison`` (``estates.scenario.compare``) and ``scenario`` add the scenario's effect
+    ``appraisal`` (``estates.options.appraisal.appraise``'s table) adds the options appraisal;
+    ``comparison`` (``estates.options.scenario.compare``) and ``scenario`` add the scenario's effect
     against the baseline; ``chart_practices`` adds practices to the demand charts (the worst
     deficits are always charted). A map of catchments coloured by headroom is drawn as inline
     SVG (it prints); with ``interactive_map`` the folium map of ``estates.report.map`` is

@@ -506,7 +506,7 @@ class Surface:
     """A raster to overlay, with what it measures.
 
     Either ``path`` names a GeoTIFF, or ``values`` holds the cells in memory on the north-up
-    grid ``transform`` in ``crs`` (e.g. a travel-time surface computed by estates.raster).
+    grid ``transform`` in ``crs`` (e.g. a travel-time surface computed by estates.access.raster).
     ``diverging`` colours the values symmetrically about zero (blue below, red above), for a
     change; otherwise light is low and dark is high.
     """

@@ -17,10 +17,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from estates.assumptions import Assumptions
-from estates.evaluate import evaluate
+from estates.engine.evaluate import evaluate
 from estates.io.region import demo_region
 from estates.model import Region
-from estates.scenario import apply_scenario, parse_scenario
+from estates.options.apply import apply_scenario, check_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -72,8 +72,8 @@ def test_a_library_satellite_moves_the_deficit_by_the_engines_amount(demo: Regio
 
     # The same scenario evaluated directly.
     base = evaluate(demo)
-    option = evaluate(apply_scenario(demo, parse_scenario(
-        {"name": "t", "changes": [SATELLITE]}, region=demo)))
+    option = evaluate(apply_scenario(demo, check_scenario(
+        {"name": "t", "changes": [SATELLITE]}, demo)))
     before, after = base.summary["deficit_total"], option.summary["deficit_total"]
     assert after < before
     shown = metric(at, "Sum of local deficits (patients)")
@@ -165,7 +165,7 @@ def test_the_options_appraisal_renders() -> None:
 
 
 def test_the_site_finder_reports_its_choice(demo: Region) -> None:
-    from estates.optimise import find_sites
+    from estates.options.optimise import find_sites
 
     at = options_page()
     button(at, "Find sites").click()

@@ -12,14 +12,16 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from estates.appraisal import run_appraisal
 from estates.assumptions import Assumptions
 from estates.cli import main
-from estates.evaluate import evaluate
+from estates.engine.evaluate import evaluate
 from estates.io.export import write_geopackage
 from estates.model import CRS
+from estates.options.apply import apply_with_costs
+from estates.options.appraisal import run_appraisal
+from estates.options.compare import compare
+from estates.options.scenario import Scenario
 from estates.report.html import build_report, catchment_map_svg, demand_chart_svg
-from estates.scenario import Scenario, apply_with_costs, compare
 from tests import enginekit as kit
 
 A = Assumptions(base_year=2026, horizon_year=2030)

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from estates.access.travel import validate_travel_matrix
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import evaluate
 from estates.errors import InputError
-from estates.evaluate import evaluate
 from estates.io import national
 from estates.io.housing import read_housing_sites
 from estates.io.region import read_region
-from estates.travel import validate_travel_matrix
 from tests import enginekit, regionkit
 
 HEADER = "site_ref,name,easting,northing,dwellings,housing_type,2026/27\n"
@@ -212,11 +212,11 @@ SCENARIO_CASES: dict[str, Any] = {
 @pytest.mark.parametrize("case", list(SCENARIO_CASES))
 def test_scenario_named_cases(case: str) -> None:
     from estates.errors import ScenarioError
-    from estates.scenario import apply_scenario, parse_scenario
+    from estates.options.apply import apply_scenario, check_scenario
 
     region = enginekit.region()
     try:
-        scenario = parse_scenario(SCENARIO_CASES[case], region=region, file="s.json")
+        scenario = check_scenario(SCENARIO_CASES[case], region, file="s.json")
     except ScenarioError as exc:
         assert str(exc).startswith("s.json") or "s.json" in str(exc)
         return

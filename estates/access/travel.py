@@ -91,7 +91,7 @@ def straight_line(
 
 def _id_column(codes: np.ndarray, ids: np.ndarray) -> pd.Categorical | np.ndarray:
     """Ids for the pairs: categorical over all the ids when they are unique (so a million pairs
-    hold small integer codes, and estates.access reuses the codes instead of hashing strings)."""
+    hold small integer codes, and estates.access.fca reuses the codes instead of hashing strings)."""
     index = pd.Index(ids)
     if index.is_unique and not index.hasnans:
         return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))

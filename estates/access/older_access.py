@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estates.access.travel import MODES, FrictionGrid, TravelMatrix, travel_times
 from estates.assumptions import Assumptions
 from estates.errors import InputError
 from estates.model import OLDER_GROUPS, RUC21_CLASS, RURAL_CLASSES, pop_columns
-from estates.travel import MODES, FrictionGrid, TravelMatrix, travel_times
 
 #: Thresholds of the DfT Journey Time Statistics that METHODS.md asks for.
 THRESHOLDS_MINUTES: tuple[float, ...] = (15.0, 30.0)

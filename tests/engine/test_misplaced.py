@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from estates.misplaced import max_served, min_travel_assignment
+from estates.engine.misplaced import max_served, min_travel_assignment
 
 
 def _pairs(edges: list[tuple[str, str, float]]) -> pd.DataFrame:

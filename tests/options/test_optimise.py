@@ -11,11 +11,11 @@ import pytest
 from shapely.geometry import Point
 
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import evaluate
+from estates.engine.misplaced import max_served
 from estates.errors import InputError
-from estates.evaluate import evaluate
-from estates.misplaced import max_served
 from estates.model import CRS
-from estates.optimise import (
+from estates.options.optimise import (
     Instance,
     find_sites,
     grid_points,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from estates.assumptions import Assumptions
-from estates.evaluate import evaluate
+from estates.engine.evaluate import evaluate
 from tests import enginekit as kit
 
 A = Assumptions(base_year=2026, horizon_year=2030)

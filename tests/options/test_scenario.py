@@ -18,15 +18,19 @@ import pytest
 from shapely.geometry import Point
 
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import evaluate
 from estates.errors import ScenarioError
-from estates.evaluate import evaluate
 from estates.model import CRS
-from estates.scenario import (
-    SCENARIO_SCHEMA,
-    Scenario,
+from estates.options.apply import (
     apply_scenario,
     apply_with_costs,
-    compare,
+    check_scenario,
+    read_checked_scenario,
+)
+from estates.options.compare import compare
+from estates.options.scenario import (
+    SCENARIO_SCHEMA,
+    Scenario,
     do_nothing,
     parse_scenario,
     read_scenario,
@@ -37,7 +41,7 @@ A = Assumptions(base_year=2026, horizon_year=2030)
 M2 = 120 / 1750
 PER_M = 1.3 / 500  # car minutes per metre
 ROOM_M2 = 16 * 1.3  # a clinical room with circulation
-DEMO_SCENARIO = (Path(__file__).resolve().parents[1] / "data" / "demo" / "scenarios"
+DEMO_SCENARIO = (Path(__file__).resolve().parents[2] / "data" / "demo" / "scenarios"
                  / "library_and_retirement_satellite.json")
 
 
@@ -56,7 +60,7 @@ def doc(*changes: dict, **extra: object) -> dict:
 
 def run(changes: list[dict], region: object | None = None):
     region = region or region_with_candidates()
-    applied = apply_with_costs(region, parse_scenario(doc(*changes), region=region),
+    applied = apply_with_costs(region, check_scenario(doc(*changes), region),
                                assumptions=A)
     return applied, evaluate(region, assumptions=A), evaluate(applied.region, assumptions=A)
 
@@ -257,7 +261,7 @@ def test_semantic_problems_are_all_reported_with_index_and_field() -> None:
         assumptions={"speed_car_kmh": 0},
     )
     with pytest.raises(ScenarioError) as info:
-        parse_scenario(bad, region=region)
+        check_scenario(bad, region)
     text = str(info.value)
     for expected in [
         "assumptions.speed_car_kmh: must be above zero",
@@ -282,7 +286,7 @@ def test_floor_area_taken_by_earlier_changes_counts() -> None:
                  "gia_m2": 60}] * 2)
     with pytest.raises(ScenarioError, match=r"changes\[1\].gia_m2: is more than the 40 m2 "
                        r"available in candidate C1 after changes\[0\] took part of it"):
-        parse_scenario(two, region=region)
+        check_scenario(two, region)
 
 
 def test_a_closed_site_cannot_be_changed_later() -> None:
@@ -293,7 +297,7 @@ def test_a_closed_site_cannot_be_changed_later() -> None:
               {"type": "add_satellite", "parent_code": "A", "easting": 1, "northing": 1,
                "gia_m2": 5, "site_code": "A"})
     with pytest.raises(ScenarioError) as info:
-        parse_scenario(bad, region=region)
+        check_scenario(bad, region)
     text = str(info.value)
     assert "changes[1].practice_code: no surgery site has this code (or an earlier change " \
            "closed it) (value 'B')" in text
@@ -310,7 +314,7 @@ def test_branch_given_where_a_main_practice_is_needed() -> None:
               "gia_m2": 5})
     with pytest.raises(ScenarioError, match=r"changes\[1\].parent_code: is a branch site; "
                        r"give its main practice \(A\)"):
-        parse_scenario(sc, region=region)
+        check_scenario(sc, region)
 
 
 def test_read_scenario_file_errors(tmp_path: Path) -> None:
@@ -404,6 +408,6 @@ def test_demo_scenario_file_is_valid() -> None:
     from estates.io.region import demo_region
 
     region = demo_region()
-    sc = read_scenario(DEMO_SCENARIO, region=region)
+    sc = read_checked_scenario(DEMO_SCENARIO, region)
     kinds = [c["type"] for c in sc.changes]
     assert "colocate" in kinds and "add_satellite" in kinds

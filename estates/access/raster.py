@@ -21,10 +21,10 @@ from rasterio.transform import Affine
 from scipy.spatial import cKDTree
 from skimage.graph import MCP_Geometric
 
+from estates.access.travel import FrictionGrid, minutes_per_metre, point_coords
 from estates.assumptions import Assumptions
 from estates.errors import InputError
 from estates.model import CRS
-from estates.travel import FrictionGrid, minutes_per_metre, point_coords
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Tests for estates.raster on hand-made rasters whose sums and times are worked by hand."""
+"""Tests for estates.access.raster on hand-made rasters whose sums and times are worked by hand."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ import rasterio
 from rasterio.transform import Affine
 from shapely.geometry import Polygon, box
 
-from estates.assumptions import Assumptions
-from estates.errors import InputError
-from estates.raster import (
+from estates.access.raster import (
     Grid,
     population_grid,
     population_weighted_minutes,
@@ -25,7 +23,9 @@ from estates.raster import (
     write_surface,
     zonal_population,
 )
-from estates.travel import friction_grid
+from estates.access.travel import friction_grid
+from estates.assumptions import Assumptions
+from estates.errors import InputError
 
 # 4 x 4 cells of 100 m; top-left corner (0, 400); row 0 is the top row (y 300-400).
 PEOPLE = np.array([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, -1]], dtype=float)

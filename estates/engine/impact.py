@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from estates.assumptions import Assumptions
-from estates.demand import HousingDemand
+from estates.engine.demand import HousingDemand
 from estates.model import HOUSING_TYPE_LABELS, Growth, fy
 
 

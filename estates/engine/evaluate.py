@@ -15,16 +15,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from estates import capacity as cap
-from estates import demand as dem
-from estates.allocation import RULE_NEAREST, allocate_sites
+from estates.access.older_access import older_access, older_access_summary, zone_points
+from estates.access.travel import minutes_per_metre, raster_travel_times_per_site, straight_line
 from estates.assumptions import Assumptions
+from estates.engine import capacity as cap
+from estates.engine import demand as dem
+from estates.engine.allocation import RULE_NEAREST, allocate_sites
+from estates.engine.impact import m2_for_patients, site_impacts
+from estates.engine.misplaced import Transport, max_served
 from estates.errors import InputError
-from estates.impact import m2_for_patients, site_impacts
-from estates.misplaced import Transport, max_served
 from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
-from estates.older_access import older_access, older_access_summary, zone_points
-from estates.travel import minutes_per_metre, raster_travel_times_per_site, straight_line
 
 SUMMARY_UNITS: dict[str, str] = {
     "aggregate_capacity": "patients (need-weighted)",
@@ -49,7 +49,7 @@ class Result:
     minutes to the nearest surgery). ``sites``: the impact statement of each housing site.
     ``allocation``: site_ref, practice_code, share, distance_km, rule. ``older_access``: people
     aged 65+, 75+, 85+ (and all ages) within the two thresholds of a surgery by each mode and
-    rural-urban class (see ``estates.older_access``). ``summary``: the
+    rural-urban class (see ``estates.access.older_access``). ``summary``: the
     headline figures (see SUMMARY_UNITS) and the assumptions with units and sources.
     """
 

@@ -19,17 +19,12 @@ import numpy as np
 import pandas as pd
 
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import Result, evaluate
 from estates.errors import InputError
-from estates.evaluate import Result, evaluate
 from estates.model import Growth, Region
-from estates.scenario import (
-    Comparison,
-    Scenario,
-    apply_with_costs,
-    compare,
-    do_nothing,
-    scenario_assumptions,
-)
+from estates.options.apply import apply_with_costs
+from estates.options.compare import Comparison, compare
+from estates.options.scenario import Scenario, do_nothing, scenario_assumptions
 
 #: Weights of the three criteria in the score (they add up to 1).
 DEFAULT_WEIGHTS: dict[str, float] = {"deficit": 0.4, "access": 0.3, "cost": 0.3}
@@ -216,7 +211,7 @@ def default_options(region: Region, baseline: Result, *, k: int = 2,
             f"{m2:,.0f} m2 hub between them, sized for their combined demand at the horizon; "
             "both old buildings close."))
     if len(region.candidates) and k > 0:
-        from estates.optimise import find_sites
+        from estates.options.optimise import find_sites
 
         choice = find_sites(region, baseline, k=k)
         if len(choice.chosen):
@@ -253,7 +248,7 @@ def _hub_pair(baseline: Result, a: Assumptions) -> tuple[str, str] | None:
     """Two practices to merge: the pair of converted-house practices within the travel
     threshold of each other with the smallest combined list; failing that, a converted-house
     practice and its nearest neighbour within the threshold (smallest combined list)."""
-    from estates.travel import minutes_per_metre
+    from estates.access.travel import minutes_per_metre
 
     p = baseline.practices
     converted = set(p.index[p["building"].astype(str).str.lower() == "converted house"])

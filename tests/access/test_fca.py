@@ -1,4 +1,4 @@
-"""Tests for estates.access: hand-worked 2SFCA/E2SFCA and a randomised check against PySAL access."""
+"""Tests for estates.access.fca: hand-worked 2SFCA/E2SFCA and a randomised check against PySAL access."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from estates.access import (
+from estates.access.fca import (
     E2SFCA_STEPS,
     FCAOperator,
     e2sfca,
@@ -214,7 +214,7 @@ def test_matches_pysal_access(seed, kind):
 
 
 def test_categorical_ids_from_travel_times_give_the_same_result():
-    from estates.travel import straight_line
+    from estates.access.travel import straight_line
 
     rng = np.random.default_rng(7)
     zones = pd.DataFrame(

@@ -30,13 +30,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from estates import capacity as cap
+from estates.access.travel import straight_line
 from estates.assumptions import Assumptions
+from estates.engine import capacity as cap
+from estates.engine.misplaced import max_served
 from estates.errors import EstatesError, InputError
-from estates.misplaced import max_served
 from estates.model import Region
-from estates.scenario import Scenario
-from estates.travel import straight_line
+from estates.options.scenario import Scenario
 
 DEFAULT_SIZES_M2: tuple[float, ...] = (100.0, 200.0, 400.0)
 
@@ -202,7 +202,7 @@ def _unserved(inst: Instance, options: tuple[int, ...] | list[int]) -> np.ndarra
     """Each zone's demand left unserved with these options open.
 
     The transportation problem as a maximum flow on whole patients
-    (``estates.misplaced.max_served``): the same served total as the LP, and fast enough for the
+    (``estates.engine.misplaced.max_served``): the same served total as the LP, and fast enough for the
     greedy's k + 1 solves at England scale (an LP over 775,000 pairs took minutes).
     """
     ez, ee = inst.existing_pairs

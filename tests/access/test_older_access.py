@@ -1,4 +1,4 @@
-"""Tests for estates.older_access, on small zones whose travel times are worked by hand."""
+"""Tests for estates.access.older_access, on small zones whose travel times are worked by hand."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from estates.errors import InputError
-from estates.model import pop_columns
-from estates.older_access import (
+from estates.access.older_access import (
     minimum_minutes,
     older_access,
     older_access_change,
     older_access_summary,
     older_access_table,
 )
+from estates.errors import InputError
+from estates.model import pop_columns
 
 # Default assumptions: circuity 1.3; car 30 km/h = 500 m/min; walk 4.8 km/h = 80 m/min; older
 # walker 3.6 km/h = 60 m/min and at most 1.5 km walked, i.e. 1500 / 1.3 = 1153.8 m straight.

@@ -1,4 +1,4 @@
-"""Tests for estates.travel: straight-line, friction-raster and matrix providers, worked by hand."""
+"""Tests for estates.access.travel: straight-line, friction-raster and matrix providers, worked by hand."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import pytest
 import rasterio
 from rasterio.transform import Affine
 
-from estates.assumptions import Assumptions
-from estates.errors import InputError
-from estates.travel import (
+from estates.access.travel import (
     friction_grid,
     matrix_travel_times,
     raster_travel_times,
@@ -23,6 +21,8 @@ from estates.travel import (
     travel_times,
     validate_travel_matrix,
 )
+from estates.assumptions import Assumptions
+from estates.errors import InputError
 
 # --- straight line ---------------------------------------------------------------------------
 
@@ -288,7 +288,7 @@ def test_raster_per_site_is_cached_per_destination(tmp_path) -> None:
     import rasterio
     from rasterio.transform import from_origin
 
-    from estates import travel
+    from estates.access import travel
 
     path = tmp_path / "flat.tif"
     with rasterio.open(path, "w", driver="GTiff", width=10, height=3, count=1, dtype="float32",

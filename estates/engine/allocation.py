@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from estates.access.travel import minutes_per_metre
 from estates.assumptions import Assumptions
-from estates.capacity import main_code
-from estates.travel import minutes_per_metre
+from estates.engine.capacity import main_code
 
 RULE_REGISTRATION = "registration shares of the site's zone"
 RULE_CATCHMENT = "inside catchment"

@@ -8,12 +8,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from estates.appraisal import appraise, default_options, run_appraisal
 from estates.assumptions import Assumptions
+from estates.engine.evaluate import evaluate
 from estates.errors import InputError
-from estates.evaluate import evaluate
 from estates.model import CRS
-from estates.scenario import Scenario
+from estates.options.appraisal import appraise, default_options, run_appraisal
+from estates.options.scenario import Scenario
 from tests import enginekit as kit
 
 A = Assumptions(base_year=2026, horizon_year=2030)

@@ -1,0 +1,153 @@
+"""Comparing an option's Result with the baseline's: deficits resolved, capacity in the wrong
+place, older and rural people's access, capital cost."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estates.model import RURAL_CLASSES
+
+# ------------------------------------------------------------------------------ comparing
+
+def access_table(result: Any) -> pd.DataFrame:
+    """A Result's older-access table (``estates.access.older_access``) in the comparison's columns:
+    ``mode, threshold_minutes, group, rural_class, population, within, pct_within``."""
+    t = result.older_access
+    return pd.DataFrame({
+        "mode": t["mode"], "threshold_minutes": t["threshold_minutes"].astype(float),
+        "group": t["group"], "rural_class": t["area"], "population": t["people"],
+        "within": t["people_within"], "pct_within": t["pct_within"]})
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An option set beside the baseline.
+
+    ``summary``: headline figures (baseline, option and change). ``deficits``: practices x
+    years, deficit resolved in patients (positive = less deficit than the baseline; a practice
+    merged away counts its baseline deficit as resolved, the hub carries it on).
+    ``practices``: headroom at the horizon before and after. ``access``: older access by mode,
+    threshold, group and rural class, before and after. ``costs``: per change (may be empty).
+    """
+
+    summary: dict[str, Any]
+    deficits: pd.DataFrame
+    practices: pd.DataFrame
+    access: pd.DataFrame
+    costs: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the summary, deficits resolved by practice at the horizon, access."""
+        horizon = self.deficits.columns[-1] if len(self.deficits.columns) else None
+        by_practice = ({} if horizon is None else
+                       {str(k): float(v) for k, v in self.deficits[horizon].items() if v != 0})
+        return {"summary": self.summary, "deficit_resolved_by_practice_horizon": by_practice,
+                "access": self.access.to_dict(orient="records"),
+                "costs": self.costs.to_dict(orient="records")}
+
+
+def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) -> Comparison:
+    """Set an option's Result beside the baseline's.
+
+    Parameters
+    ----------
+    baseline, option
+        Results of ``estates.engine.evaluate.evaluate`` (the option on the changed region).
+    costs
+        The option's per-change costs (``Applied.costs``). Without them the cost is the added
+        floor area of the practices at ``cost_per_m2_gbp`` (new build).
+    """
+    a = option.assumptions
+    base_def = baseline.headroom.clip(upper=0.0).mul(-1.0)
+    opt_def = option.headroom.clip(upper=0.0).mul(-1.0)
+    codes = base_def.index.union(opt_def.index, sort=False)
+    years = list(baseline.headroom.columns)
+    resolved = (base_def.reindex(index=codes, columns=years).fillna(0.0)
+                - opt_def.reindex(index=codes, columns=years).fillna(0.0))
+    horizon = years[-1]
+    practices = pd.DataFrame(index=codes)
+    practices["site_name"] = option.practices["site_name"].reindex(codes).fillna(
+        baseline.practices["site_name"].reindex(codes))
+    practices["capacity_base"] = baseline.practices["capacity"].reindex(codes)
+    practices["capacity_option"] = option.practices["capacity"].reindex(codes)
+    practices["headroom_base"] = baseline.headroom[horizon].reindex(codes)
+    practices["headroom_option"] = option.headroom[horizon].reindex(codes)
+    practices["deficit_resolved"] = resolved[horizon]
+    practices["in_option"] = practices.index.isin(option.practices.index)
+
+    acc_b, acc_o = access_table(baseline), access_table(option)
+    keys = ["mode", "threshold_minutes", "group", "rural_class"]
+    access = acc_b.merge(acc_o, on=keys, suffixes=("_base", "_option"))
+    access["change_pct_points"] = access["pct_within_option"] - access["pct_within_base"]
+
+    if costs is None:
+        added = (option.practices["gia_m2"].sum() - baseline.practices["gia_m2"].sum())
+        m2 = max(float(added), 0.0)
+        costs = pd.DataFrame([{"change": -1, "type": "floor area", "what": "added floor area",
+                               "m2": m2, "basis": "new build",
+                               "rate_gbp_per_m2": a.cost_per_m2_gbp,
+                               "cost_gbp": m2 * a.cost_per_m2_gbp}])
+    cost = float(costs["cost_gbp"].sum()) if len(costs) else 0.0
+    sb, so = baseline.summary, option.summary
+    cap_added = so["aggregate_capacity"] - sb["aggregate_capacity"]
+    rural = access[(access["mode"] == "car") & (access["group"] == "65+")
+                   & (access["threshold_minutes"] == a.threshold_minutes)]
+    pct = rural.set_index("rural_class")
+    older_b = _mean_minutes(baseline.zones, "pop_65_plus")
+    older_o = _mean_minutes(option.zones, "pop_65_plus")
+    summary: dict[str, Any] = {
+        "horizon_year": int(horizon),
+        "deficit_total_base": float(sb["deficit_total"]),
+        "deficit_total_option": float(so["deficit_total"]) + 0.0,
+        "deficit_resolved": float(sb["deficit_total"] - so["deficit_total"]),
+        "deficit_patient_years_resolved": float(resolved.to_numpy().sum()),
+        "practices_in_deficit_base": int(sb["practices_in_deficit"]),
+        "practices_in_deficit_option": int(so["practices_in_deficit"]),
+        "misplaced_capacity_base": float(sb["misplaced_capacity"]),
+        "misplaced_capacity_option": float(so["misplaced_capacity"]),
+        "unmet_demand_base": float(sb["unmet_demand_within_threshold"]),
+        "unmet_demand_option": float(so["unmet_demand_within_threshold"]),
+        "unmet_demand_reduced": float(sb["unmet_demand_within_threshold"]
+                                      - so["unmet_demand_within_threshold"]),
+        "capacity_added": float(cap_added),
+        "m2_added": float(costs["m2"].sum()) if len(costs) else 0.0,
+        "capital_cost_gbp": cost,
+        "cost_per_patient_place_gbp": cost / cap_added if cap_added > 1e-9 else None,
+        "older_65_mean_minutes_base": older_b,
+        "older_65_mean_minutes_option": older_o,
+        "zones_nearer": int((option.zones["minutes_to_nearest_gp"]
+                             < baseline.zones["minutes_to_nearest_gp"] - 1e-9).sum()),
+        "zones_further": int((option.zones["minutes_to_nearest_gp"]
+                              > baseline.zones["minutes_to_nearest_gp"] + 1e-9).sum()),
+    }
+    for cls in (*RURAL_CLASSES, "all"):
+        key = cls.replace(" ", "_")
+        summary[f"pct_65_within_{a.threshold_minutes:g}min_car_{key}_base"] = _num(
+            pct.at[cls, "pct_within_base"])
+        summary[f"pct_65_within_{a.threshold_minutes:g}min_car_{key}_option"] = _num(
+            pct.at[cls, "pct_within_option"])
+    summary["units"] = {
+        "deficit": "patients (need-weighted)", "capacity_added": "patients (need-weighted)",
+        "m2_added": "m2", "capital_cost_gbp": "GBP",
+        "cost_per_patient_place_gbp": "GBP per patient place",
+        "older_65_mean_minutes": "minutes to the nearest surgery, mean over people aged 65+",
+        "pct_65_within": "% of people aged 65+ within the threshold by car",
+    }
+    return Comparison(summary, resolved, practices, access, costs.reset_index(drop=True))
+
+
+def _mean_minutes(zones: pd.DataFrame, column: str) -> float:
+    w = zones[column].to_numpy(dtype=float)
+    m = zones["minutes_to_nearest_gp"].to_numpy(dtype=float)
+    ok = np.isfinite(m)
+    return float(np.average(m[ok], weights=w[ok])) if w[ok].sum() > 0 else math.nan
+
+
+def _num(x: Any) -> float | None:
+    value = float(x)
+    return value if np.isfinite(value) else None
