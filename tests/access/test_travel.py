@@ -288,7 +288,7 @@ def test_raster_per_site_is_cached_per_destination(tmp_path) -> None:
     import rasterio
     from rasterio.transform import from_origin
 
-    from estates.access import travel
+    from estates.access import friction, travel
 
     path = tmp_path / "flat.tif"
     with rasterio.open(path, "w", driver="GTiff", width=10, height=3, count=1, dtype="float32",
@@ -302,10 +302,10 @@ def test_raster_per_site_is_cached_per_destination(tmp_path) -> None:
         {"near": 0.0, "far": 5.0})
     cut = travel.raster_travel_times_per_site(origins, one, max_minutes=4, friction=path)
     assert list(cut["origin"].astype(str)) == ["near"]
-    before = travel._cached_one_site.cache_info()
+    before = friction._cached_one_site.cache_info()
     two = pd.DataFrame({"x": [50.0, 950.0], "y": [150.0, 150.0]}, index=["S1", "S2"])
     both = travel.raster_travel_times_per_site(origins, two, max_minutes=10, friction=path)
-    after = travel._cached_one_site.cache_info()
+    after = friction._cached_one_site.cache_info()
     assert after.hits == before.hits + 1 and after.misses == before.misses + 1  # S1 reused
     far_s2 = both[(both["origin"].astype(str) == "far") & (both["destination"].astype(str) == "S2")]
     assert far_s2["minutes"].iloc[0] == pytest.approx(4.0)
