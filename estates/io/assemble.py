@@ -18,6 +18,7 @@ import pandas as pd
 from estates.errors import InputError
 from estates.io import national as nat
 from estates.io import sniff
+from estates.io.national.places import locate_rows
 from estates.model import CRS, list_columns, pop_columns
 
 
@@ -126,7 +127,7 @@ def build_region(sources: RegionSources, *, out: Path, la_codes: list[str], name
     _note(report, est, "estates")
     sites = est.table.copy()
     rejected: list[tuple[int, str]] = []
-    sites = nat._locate_rows(sites, postcodes, "practice site", rejected,
+    sites = locate_rows(sites, postcodes, "practice site", rejected,
                              list(range(1, len(sites) + 1)))
     for _row, reason in rejected:
         report.warnings.append(f"{est.filename}: {reason}")
