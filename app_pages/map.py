@@ -27,14 +27,9 @@ from app_pages.common import (
     travel_time_available,
 )
 from estates.model import CRS, DISPLAY_CRS
-from estates.report.map import (
-    BASEMAPS,
-    SHADINGS,
-    Surface,
-    build_map,
-    catchment_group,
-    map_legend,
-)
+from estates.report.layers import BASEMAPS, SHADINGS, catchment_group, map_legend
+from estates.report.map import build_map
+from estates.report.surface import Surface
 
 TRAVEL = "Minutes to the nearest surgery"
 CHANGE = "Change in minutes under the option"

@@ -35,7 +35,9 @@ from app_pages.common import (
 from estates.errors import ScenarioError
 from estates.model import Region
 from estates.options.apply import check_scenario, read_checked_scenario
-from estates.report.map import BASEMAPS, SHADINGS, build_map, format_figure
+from estates.report.figures import format_figure
+from estates.report.layers import BASEMAPS, SHADINGS
+from estates.report.map import build_map
 
 CHANGES: dict[str, str] = {
     "add_satellite": "Add a satellite surgery (a branch of a practice)",

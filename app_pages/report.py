@@ -21,7 +21,8 @@ from app_pages.common import (
 )
 from estates.io.export import write_outputs
 from estates.report.html import build_report
-from estates.report.map import build_map, map_html
+from estates.report.map import build_map
+from estates.report.templates import map_html
 
 st.title("Report")
 st.write("The report and tables reflect everything chosen on the other screens: the housing "

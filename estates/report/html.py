@@ -399,7 +399,8 @@ def catchment_map_svg(region: Any, result: Any, *, width: int = 760) -> str:
 
 def interactive_map_html(region: Any, result: Any) -> str:
     """The dashboard's folium map as a self-contained iframe (Leaflet inlined, no tiles)."""
-    from estates.report.map import build_map, map_html
+    from estates.report.map import build_map
+    from estates.report.templates import map_html
 
     # build_map numbers folium's elements in order, so the page is the same every run.
     page = map_html(build_map(region, practices=result.practices, tiles=None))

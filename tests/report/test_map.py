@@ -14,24 +14,19 @@ from rasterio.transform import from_origin
 
 from estates.errors import InputError
 from estates.io.region import demo_region, read_region
-from estates.report.map import (
+from estates.report.figures import format_figure
+from estates.report.layers import (
     CATCHMENT_PANE,
     NO_DATA_COLOUR,
     SHADINGS,
-    SharedFoliumTemplate,
-    SharedTemplate,
-    Surface,
-    build_map,
     catchment_group,
     display_frame,
-    esc,
-    format_figure,
-    map_html,
     map_legend,
     marker_radius,
-    raster_overlay,
-    surface_legend,
 )
+from estates.report.map import build_map, esc
+from estates.report.surface import Surface, raster_overlay, surface_legend
+from estates.report.templates import SharedFoliumTemplate, SharedTemplate, map_html
 from tests.regionkit import practices, write_region
 
 HOSTILE = "<img src=x onerror=alert(1)>`${x}`\\"
