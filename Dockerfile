@@ -11,11 +11,16 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
-COPY app.py pyproject.toml ./
+COPY app.py pyproject.toml README.md ./
 COPY .streamlit ./.streamlit
 COPY app_pages ./app_pages
 COPY estates ./estates
 COPY data ./data
+COPY static ./static
+# The package itself (the `estates` command), and Leaflet copied into static/ now, so the map's
+# script is served from the first request rather than after the first page has run.
+RUN pip install --no-deps . \
+    && python -c "from pathlib import Path; from estates.report.assets import install_leaflet; install_leaflet(Path('static'))"
 
 RUN useradd --create-home --uid 10001 estates && chown -R estates:estates /app
 USER estates

@@ -10,8 +10,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+# The package is installed too (editable), so `.venv/bin/estates` works from any folder.
+$(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt requirements.txt $(VENV)/.installed
@@ -40,5 +42,7 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run_all.py
 
+## Remove everything the set-up, tests and benchmarks made.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results static/leaflet \
+		out *.egg-info mutants

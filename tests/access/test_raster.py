@@ -149,7 +149,7 @@ def test_friction_surface_by_hand_and_written_geotiff(tmp_path):
     )
     sites = pd.DataFrame({"x": [50.0], "y": [250.0]}, index=["S"])
     s = travel_time_surface(sites, friction=friction)
-    # cell costs [[1,2,4],[1,X,1],[3,1,1]]; see tests/test_travel.py for the paths
+    # cell costs [[1,2,4],[1,X,1],[3,1,1]]; see tests/access/test_travel.py for the paths
     assert s.minutes[2, 2] == pytest.approx(2 + math.sqrt(2))
     assert s.minutes[1, 2] == pytest.approx(1.5 + 1.5 * math.sqrt(2))
     assert s.minutes[2, 0] == 3.0

@@ -63,3 +63,13 @@ def test_port_healthcheck_and_entry_point_match() -> None:
 def test_dockerignore_keeps_the_image_small() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".venv" in ignored and ".git" in ignored
+
+
+def test_leaflet_is_in_the_image_before_the_first_page() -> None:
+    # Streamlit serves static/ only; the app copies Leaflet there when a page first runs, so the
+    # image must copy static/ and install Leaflet at build time or the map's script answers 404.
+    copies = [shlex.split(args)[0] for args in _instructions("COPY")]
+    assert "static" in copies
+    runs = " ".join(_instructions("RUN"))
+    assert "install_leaflet(Path('static'))" in runs
+    assert "pip install --no-deps ." in runs  # the package and its `estates` command
