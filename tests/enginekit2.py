@@ -39,6 +39,8 @@ Library at (4000, 1000), 300 m2; C2 Old Depot (council building) at (-2000, 3000
 
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -148,3 +150,9 @@ def candidates() -> gpd.GeoDataFrame:
 def region() -> Region:
     return Region("Hand-worked, asymmetric", practices(), catchments(), zones(), candidates(),
                   growth())
+
+
+def kitscope(fixture_name: str, config: object) -> str:
+    """Scope of a fixture holding the evaluated kit: once per module, except under mutmut,
+    which runs only the tests that call the mutated function, so each test must call it."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "module"

@@ -22,8 +22,15 @@ from estates.engine.allocation import (
 from estates.engine.evaluate import evaluate
 from estates.model import CRS
 from tests import enginekit2 as kit
+from tests.enginekit2 import kitscope
 
 A = kit.assumptions()
+
+
+@pytest.fixture(scope=kitscope)
+def base():
+    """The kit evaluated (once per module outside mutation testing)."""
+    return evaluate(kit.region(), assumptions=A)
 LISTS = {"P": 6000.0, "Q": 4000.0, "R": 3000.0}  # weighted lists equal the lists (see the kit)
 
 
@@ -50,8 +57,8 @@ def _alloc(result) -> pd.DataFrame:
     return result.allocation.set_index(["site_ref", "practice_code"])
 
 
-def test_three_practices_share_by_list_and_distance_to_their_nearest_surgery() -> None:
-    al = _alloc(evaluate(kit.region(), assumptions=A))
+def test_three_practices_share_by_list_and_distance_to_their_nearest_surgery(base) -> None:
+    al = _alloc(base)
     want = gravity(H2_D)
     # P: 6,000 e^-0.3536 = 4,213.3; Q: 4,000 e^-2.1506 = 465.7; R: 3,000 e^-3.2596 = 115.2
     assert want["P"] == pytest.approx(0.87883, abs=1e-5)
@@ -65,7 +72,7 @@ def test_three_practices_share_by_list_and_distance_to_their_nearest_surgery() -
     assert al.loc[("H1", "Q"), "share"] == pytest.approx(want1["Q"], rel=1e-9)  # 0.30653
     assert al.loc[("H5", "P"), "share"] == pytest.approx(1.0)
     # shares listed largest first within a site
-    h2 = evaluate(kit.region(), assumptions=A).allocation.query("site_ref == 'H2'")
+    h2 = base.allocation.query("site_ref == 'H2'")
     assert list(h2["practice_code"]) == ["P", "Q", "R"]
 
 
@@ -75,8 +82,8 @@ def test_decay_distance_is_the_assumption_in_km() -> None:
     assert al.loc[("H1", "P"), "share"] == pytest.approx(want["P"], rel=1e-9)
 
 
-def test_outside_every_catchment_practices_within_the_threshold_share() -> None:
-    r = evaluate(kit.region(), assumptions=A)
+def test_outside_every_catchment_practices_within_the_threshold_share(base) -> None:
+    r = base
     al = _alloc(r)
     want = gravity(H3_D)  # 6,000 e^-2.4622 : 3,000 e^-2.6576 -> 0.70857 : 0.29143
     assert set(r.allocation.query("site_ref == 'H3'")["practice_code"]) == {"P", "R"}
@@ -87,8 +94,8 @@ def test_outside_every_catchment_practices_within_the_threshold_share() -> None:
     assert any("2 housing site(s) lie outside every catchment" in w for w in r.warnings)
 
 
-def test_beyond_the_threshold_the_nearest_practice_takes_all() -> None:
-    r = evaluate(kit.region(), assumptions=A)
+def test_beyond_the_threshold_the_nearest_practice_takes_all(base) -> None:
+    r = base
     h4 = r.allocation.query("site_ref == 'H4'")
     # H4 at (20000, 6000): R2 at (12000, 8000) is 8,246.2 m away, the nearest surgery of all
     # (R 10,000; P2 14,866; Q 18,248; P 20,881) and beyond 5,769.2 m: R takes everyone.
@@ -111,18 +118,18 @@ def test_nearest_fallback_picks_the_nearest_not_the_farthest_surgery() -> None:
     assert h4["distance_km"].iloc[0] == pytest.approx(9.0)
 
 
-def test_branch_sites_are_surgeries_of_their_main_practice() -> None:
+def test_branch_sites_are_surgeries_of_their_main_practice(base) -> None:
     # Without its branch P2, P is 5,522.7 m from H2 and its share falls.
     region = kit.region()
     region.practices = region.practices.drop(index=["P2"])
     al = _alloc(evaluate(region, assumptions=A))
     want = gravity({**H2_D, "P": math.hypot(5500, 500)})  # P: 6,000 e^-2.7614 = 379.1
     assert al.loc[("H2", "P"), "share"] == pytest.approx(want["P"], rel=1e-9)  # 0.39002
-    assert "P2" not in set(evaluate(kit.region(), assumptions=A).allocation["practice_code"])
+    assert "P2" not in set(base.allocation["practice_code"])
 
 
-def test_new_residents_are_conserved() -> None:
-    r = evaluate(kit.region(), assumptions=A)
+def test_new_residents_are_conserved(base) -> None:
+    r = base
     assert r.allocation.groupby("site_ref")["share"].sum().to_numpy() == pytest.approx(1.0)
     # weighted new patients at the horizon, by hand (see test_chain.py):
     # 263.25 + 146.88 + 219.375 + 65.8125 + 87.75 = 783.0675

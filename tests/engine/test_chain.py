@@ -17,8 +17,15 @@ from estates.engine.evaluate import evaluate
 from estates.engine.impact import m2_for_patients
 from estates.model import AGE_BANDS, Growth
 from tests import enginekit2 as kit
+from tests.enginekit2 import kitscope
 
 A = kit.assumptions()
+
+
+@pytest.fixture(scope=kitscope)
+def base():
+    """The kit evaluated (once per module outside mutation testing)."""
+    return evaluate(kit.region(), assumptions=A)
 M2, PER_ROOM = kit.M2, kit.PER_ROOM
 # Weighted new patients per home, by hand: general 2.5 x 0.9 x (0.2 x 1.5 + 0.5 x 0.75 +
 # 0.3 x 1.0 = 0.975) = 2.19375; retirement 1.6 x 0.9 x (0.6 x 1.5 + 0.4 x 2.0 = 1.7) = 2.448
@@ -178,8 +185,8 @@ def test_background_growth_compounds_on_the_base_list() -> None:
     assert r.demand.loc["R", 2029] == pytest.approx(want)
 
 
-def test_demand_headroom_and_tipping_years_by_hand() -> None:
-    r = evaluate(kit.region(), assumptions=A)
+def test_demand_headroom_and_tipping_years_by_hand(base) -> None:
+    r = base
     d, h = r.demand, r.headroom
     # P: 6,000 + 69.3 % of H1 + 87.9 % of H2 + 70.9 % of H3 + all of H5
     p = {2026: 6000 + H1["P"] * 40 * GEN,  # 6,060.85
@@ -212,8 +219,8 @@ def test_demand_headroom_and_tipping_years_by_hand() -> None:
 # ---------------------------------------------------------------------------------- impact
 
 
-def test_the_chain_for_each_site_at_the_horizon() -> None:
-    s = evaluate(kit.region(), assumptions=A).sites
+def test_the_chain_for_each_site_at_the_horizon(base) -> None:
+    s = base.sites
     # H1: 120 homes x 2.5 = 300 residents x 0.9 = 270 patients x 0.975 = 263.25 weighted
     assert s.loc["H1", "residents"] == pytest.approx(300)
     assert s.loc["H1", "patients"] == pytest.approx(270)
@@ -234,8 +241,8 @@ def test_the_chain_for_each_site_at_the_horizon() -> None:
     assert "100 general needs homes" in s.loc["H3", "statement"]
 
 
-def test_completion_years_decide_which_practices_lack_headroom() -> None:
-    s = evaluate(kit.region(), assumptions=A).sites
+def test_completion_years_decide_which_practices_lack_headroom(base) -> None:
+    s = base.sites
     # H1 completes in 2026 and 2027, when P still has room (210.0, 88.3) and Q has none
     assert s.loc["H1", "first_completion_year"] == 2026
     assert s.loc["H1", "practices_short"] == "Q"
@@ -255,8 +262,8 @@ def test_completion_years_decide_which_practices_lack_headroom() -> None:
     assert "2 of these practices lack headroom" in s.loc["H2", "statement"]
 
 
-def test_cost_per_home_where_every_patient_goes_to_a_practice_without_room() -> None:
-    s = evaluate(kit.region(), assumptions=A).sites
+def test_cost_per_home_where_every_patient_goes_to_a_practice_without_room(base) -> None:
+    s = base.sites
     # H5: 40 homes in 2029, all to P, short in 2029: 40 x 2.19375 = 87.75 weighted patients,
     # 87.75 x 120 / 1,750 = 6.017 m2 x GBP 3,000 = GBP 18,051.43, GBP 451.29 per home
     assert s.loc["H5", "capital_cost_gbp"] == pytest.approx(87.75 * 120 / 1750 * 3000)
@@ -267,8 +274,8 @@ def test_cost_per_home_where_every_patient_goes_to_a_practice_without_room() -> 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 item 5: a contribution costs only the patients "
                    "going to practices without headroom in the years their homes complete")
-def test_contribution_only_for_practices_without_room() -> None:
-    s = evaluate(kit.region(), assumptions=A).sites
+def test_contribution_only_for_practices_without_room(base) -> None:
+    s = base.sites
     # H4's practice R has room: nothing is asked
     assert s.loc["H4", "contribution_gbp"] == 0
     # H1: only Q's 30.7 % of 263.25 patients (P has room in 2026 and 2027)
