@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint typecheck demo bench clean
+.PHONY: run test lint typecheck demo bench clean mutation
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ demo: $(VENV)/.installed
 ## Run every benchmark and print the table of figures.
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run_all.py
+
+## Mutation testing of the engine, the access kernel and the options (hours on two cores):
+## one module after another, then the score per module into benchmarks/results/mutation.json.
+MUTATE := estates.engine.capacity estates.engine.demand estates.engine.allocation \
+	estates.engine.impact estates.engine.misplaced estates.engine.evaluate estates.access.fca \
+	estates.options.apply estates.options.changes estates.options.compare estates.options.appraisal
+MUTMUT_CHILDREN ?= 1
+mutation: $(VENV)/.dev-installed
+	for m in $(MUTATE); do $(VENV)/bin/mutmut run --max-children $(MUTMUT_CHILDREN) "$$m.*" || exit 1; done
+	$(PY) benchmarks/mutation_report.py
 
 ## Remove everything the set-up, tests and benchmarks made.
 clean:
