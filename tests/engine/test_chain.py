@@ -294,7 +294,6 @@ def test_floor_space_by_the_rooms_method() -> None:
     assert m2_for_patients(263.25, A) == pytest.approx(263.25 * 120 / 1750)
     s = evaluate(kit.region(), assumptions=a).sites
     assert s.loc["H1", "m2_needed"] == pytest.approx(263.25 / PER_ROOM * 16 * 1.3)
-    assert "0.29 clinical rooms of 16 m2" in s.loc["H1", "statement"]
 
 
 def test_a_site_with_nothing_built_by_the_horizon() -> None:
