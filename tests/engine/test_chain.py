@@ -309,3 +309,15 @@ def test_a_site_with_nothing_built_by_the_horizon() -> None:
     assert s.loc["H3", "first_completion_year"] is None or pd.isna(
         s.loc["H3", "first_completion_year"])
     assert "no homes are expected to complete by 2029/30" in s.loc["H3", "statement"]
+
+
+def test_cost_per_home_of_a_single_home() -> None:
+    g = kit.growth()
+    sites, traj = g.sites.copy(), g.trajectory.copy()
+    sites.loc["H5", "dwellings"] = 1.0
+    traj.loc["H5", 2029] = 1.0
+    region = kit.region()
+    region.growth = Growth(sites, traj)
+    s = evaluate(region, assumptions=A).sites
+    # one home in 2029 to P (short in 2029): 2.19375 weighted patients x 120 / 1,750 x 3,000
+    assert s.loc["H5", "cost_per_dwelling_gbp"] == pytest.approx(GEN * 120 / 1750 * 3000)
