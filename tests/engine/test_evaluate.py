@@ -155,7 +155,9 @@ def test_older_rural_access_in_summary() -> None:
     r = evaluate(region, assumptions=A)
     assert r.summary["older_rural_access_pct"] == 100.0
     cell = r.summary["older_access"]["public_transport"]["65+"]["smaller rural"]
-    assert cell["people"] == 100.0 and cell["people_within_15"] == 100.0
+    # plus the retirement village S3 in Z2: 100 homes x 1.5 = 150 residents aged 65+ at
+    # (6,000, 0), 2,000 m from Beta: 2,000 x 1.3 / 200 = 13 min, within 15 (issue 11 item 6)
+    assert cell["people"] == 250.0 and cell["people_within_15"] == 250.0
     tight = evaluate(region, assumptions=A.with_overrides({"threshold_minutes": 4.8}))
     assert tight.summary["older_rural_access_pct"] == 0.0
     # with nobody aged 65+ in smaller rural areas the measure does not apply
