@@ -34,8 +34,8 @@ from app_pages.common import (
 )
 from estates.errors import ScenarioError
 from estates.model import Region
-from estates.options.appraisal import APPRAISAL_RULE, NEW_SITE_RULE, further_flag
 from estates.options.apply import check_scenario, read_checked_scenario
+from estates.options.appraisal import APPRAISAL_RULE, NEW_SITE_RULE, further_flag
 from estates.report.figures import format_figure
 from estates.report.layers import BASEMAPS, SHADINGS
 from estates.report.map import build_map

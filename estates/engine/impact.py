@@ -218,7 +218,8 @@ def _statement(
         text += " The new patients are expected to register with: " + "; ".join(parts) + "."
     if f.contribution > 0:
         text += (
-            f" {len(short)} of these practices lack headroom in the years the homes complete. "
+            f" {len(short)} of these practices {'lacks' if len(short) == 1 else 'lack'} headroom "
+            "in the years the homes complete. "
             f"A contribution is sought only for the {f.justified:,.0f} need-weighted patients "
             f"who go to a practice without headroom in the year their homes complete: "
             f"{f.m2_justified:,.1f} m2 at GBP {a.cost_per_m2_gbp:,.0f} per m2, GBP "

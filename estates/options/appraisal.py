@@ -209,6 +209,22 @@ def run_appraisal(
     return Appraisal(table, comparisons, results, base, opts, w)
 
 
+#: The criteria written after ``option`` and ``score`` in appraisal.csv, in order.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "rank", "score_deficit", "score_access", "score_cost", "deficit_resolved",
+    "deficit_resolved_share", "practices_in_deficit", "unmet_demand_reduced",
+    "older_pct_within_base", "older_pct_within", "older_access_change_pp",
+    "older_rural_change_pp", "older_mean_minutes", "m2_added", "capital_cost_gbp",
+    "cost_per_deficit_patient_gbp", "people_further", "people_65_plus_further",
+    "older_rural_further", "flag", "new_sites", "description",
+)
+
+
+def appraisal_records(appraisal: Appraisal) -> pd.DataFrame:
+    """The table as appraisal.csv writes it: ``option``, ``score``, then each criterion."""
+    return appraisal.table.reindex(columns=["option", "score", *RECORD_COLUMNS])
+
+
 def appraise(region: Region, growth: Growth | None, assumptions: Assumptions | None,
              options: Sequence[Scenario], **kwargs: Any) -> pd.DataFrame:
     """The ranked appraisal table (see ``run_appraisal``); ``attrs['weights']`` holds the

@@ -50,8 +50,10 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
     """One entry per new satellite or co-location (see the module docstring): ``site_code``,
     ``site_name``, ``main_code``, ``gia_m2``, ``capacity`` (premises, patients),
     ``patients_expected_horizon``, ``older_people_nearest`` (aged 65+ for whom it is the
-    nearest surgery), ``utilisation_pct_horizon``, ``patients_per_m2``, ``verdict`` and
-    ``answer`` (the verdict in a sentence)."""
+    nearest surgery), ``utilisation_pct_horizon``, ``patients_per_m2``,
+    ``mean_minutes_saved`` (over those patients, against their nearest surgery in the
+    baseline), ``patients_newly_within_reach`` (of them, those with no surgery within the
+    threshold before), ``verdict`` and ``answer`` (the verdict in a sentence)."""
     codes = new_site_codes(baseline, option)
     origins = option.access_origins
     if not codes or not len(origins) or "nearest_site" not in origins.columns:
@@ -59,6 +61,10 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
     a = option.assumptions
     horizon = int(option.years[-1])
     nearest = origins["nearest_site"].astype(object)
+    before = baseline.access_origins["minutes_to_nearest_gp"].reindex(origins.index).astype(
+        float) if len(baseline.access_origins) else pd.Series(np.nan, index=origins.index)
+    after = origins["minutes_to_nearest_gp"].astype(float)
+    threshold = float(a.threshold_minutes)
     out = []
     for code in codes:
         row = option.surgeries.loc[code]
@@ -66,6 +72,13 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
         patients = float(origins.loc[mine, "demand_horizon"].sum())
         older = float(origins.loc[mine, "pop_65_plus"].sum())
         homes = int((origins.loc[mine, "kind"] == "housing site").sum())
+        demand = origins.loc[mine, "demand_horizon"].to_numpy(dtype=float)
+        saved = (before[mine] - after[mine]).to_numpy(dtype=float)
+        ok = np.isfinite(saved)
+        mean_saved = (float(np.average(saved[ok], weights=demand[ok]))
+                      if ok.any() and demand[ok].sum() > 0 else float("nan"))
+        newly = mine & ~(before <= threshold).to_numpy() & (after <= threshold).to_numpy()
+        newly_patients = float(origins.loc[newly, "demand_horizon"].sum())
         capacity = float(row["premises_capacity"])
         gia = float(row["gia_m2"])
         util = 100.0 * patients / capacity if capacity > 0 else float("nan")
@@ -75,7 +88,13 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
             f"need-weighted patients at {fy(horizon)} ({older:,.0f} people aged 65+"
             + (f", including residents of {homes} new housing site(s)" if homes else "")
             + f"), against its capacity of {capacity:,.0f} patients ({gia:,.0f} m2): "
-            f"{'' if not np.isfinite(util) else f'{util:.0f} % of capacity, '}{said}.")
+            f"{'' if not np.isfinite(util) else f'{util:.0f} % of capacity, '}{said}."
+            + (f" It saves them {mean_saved:.1f} minutes on average by "
+               f"{a.travel_mode.replace('_', ' ')}" if np.isfinite(mean_saved) else "")
+            + (f" and brings {newly_patients:,.0f} of them within {threshold:g} minutes of a "
+               "surgery for the first time." if newly_patients >= 0.5 else
+               (f"; all of them already had a surgery within {threshold:g} minutes."
+                if np.isfinite(mean_saved) else "")))
         out.append({
             "site_code": code,
             "site_name": str(row["site_name"]),
@@ -85,6 +104,8 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
             "patients_expected_horizon": patients,
             "older_people_nearest": older,
             "utilisation_pct_horizon": None if not np.isfinite(util) else util,
+            "mean_minutes_saved": None if not np.isfinite(mean_saved) else mean_saved,
+            "patients_newly_within_reach": newly_patients,
             "patients_per_m2": patients / gia if gia > 0 else None,
             "verdict": said,
             "answer": answer,
@@ -95,4 +116,5 @@ def new_site_use(baseline: Any, option: Any) -> list[dict[str, Any]]:
 def new_sites_table(entries: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(entries, columns=[
         "site_code", "site_name", "main_code", "gia_m2", "capacity", "patients_expected_horizon",
-        "older_people_nearest", "utilisation_pct_horizon", "patients_per_m2", "verdict"])
+        "older_people_nearest", "utilisation_pct_horizon", "patients_per_m2",
+        "mean_minutes_saved", "patients_newly_within_reach", "verdict"])

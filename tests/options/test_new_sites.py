@@ -47,6 +47,10 @@ def test_village_satellite_is_under_used_by_hand() -> None:
     assert entry["patients_per_m2"] == pytest.approx(1.5)
     assert entry["verdict"] == "under-used: 10 % of its capacity by 2030/31"
     assert "150 need-weighted patients" in entry["answer"]
+    # S3 was 2,000 m from B, now 100 m from the satellite: 1,900 x 1.3 / 500 = 4.94 minutes
+    # saved by car; it already had B within 15 minutes
+    assert entry["mean_minutes_saved"] == pytest.approx(1900 * 1.3 / 500)
+    assert entry["patients_newly_within_reach"] == 0
     data = json.loads(json.dumps(c.to_dict()))
     assert data["new_sites"][0]["verdict"] == entry["verdict"]
     assert {"site_name", "patients_expected_horizon", "capacity", "utilisation_pct_horizon",
@@ -58,6 +62,8 @@ def test_satellite_where_people_live_is_well_used() -> None:
     # and the lists add up to 14,000) and S3 (1,250 m, against 2,000 m to B): 8,150 patients
     [entry] = _compare(satellite(4750, 0)).new_sites
     assert entry["patients_expected_horizon"] == pytest.approx(8150)
+    # Z2 saves 750 m and S3 750 m: 750 x 1.3 / 500 = 1.95 minutes each
+    assert entry["mean_minutes_saved"] == pytest.approx(1.95)
     assert entry["verdict"] == "well used"
 
 
