@@ -312,7 +312,8 @@ def interactive_map_html(region: Any, result: Any) -> str:
     from estates.report.templates import map_html
 
     # build_map numbers folium's elements in order, so the page is the same every run.
-    page = map_html(build_map(region, practices=result.practices, tiles=None))
+    page = map_html(build_map(region, practices=result.practices, tiles=None,
+                              zones=result.zones, assumptions=result.assumptions))
     # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
     return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
             f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from estates.report.figures import esc
+from estates.report.zone_shading import zone_legend_items
 
 
 def _html() -> Any:
@@ -64,7 +65,13 @@ def access_section(result: Any) -> str:
                      f"{mean_fte:,.2f} FTE per 1,000",
                      f"Mean over residents; {idx.get('e2sfca_gp_fte_per_1000_zones_unknown', 0)}"
                      " zone(s) unknown.")
-        + "</div><p class='note'>The zones with the least floor space within reach:</p>"
+        + "</div><p class='note'>The interactive map has both indices as zone layers "
+        "(switch them on in its layer list), broken at the planning standards: "
+        + "; ".join(f"<span style='color:{c}'>&#9632;</span> {esc(label)}"
+                    for c, label in zone_legend_items(result.assumptions,
+                                                      "e2sfca_m2_per_1000"))
+        + " (m2 per 1,000 residents).</p>"
+        "<p class='note'>The zones with the least floor space within reach:</p>"
         + h.table_html(low, [("zone_name", "Zone", None), ("zone_code", "Code", None),
                              ("rural_class", "Area", None), ("population", "People", 0),
                              ("e2sfca_m2_per_1000", "m2 per 1,000 within reach", 1),
