@@ -84,7 +84,8 @@ def draw_map(overlay: str, basemap: str) -> folium.Map:
     return build_map(r, practices=result.practices, growth=g, tiles=BASEMAPS[basemap],
                      surface=surface, proposed=st.session_state["proposed"],
                      catchments=False, legend=False, layer_control=False,
-                     leaflet_url=serve_leaflet())
+                     leaflet_url=serve_leaflet(), zones=result.zones,
+                     assumptions=result.assumptions)
 
 
 spinner = ("Working out travel times and drawing the map..." if overlay in (TRAVEL, CHANGE)

@@ -35,6 +35,7 @@ from app_pages.common import (
 from estates.errors import ScenarioError
 from estates.model import Region
 from estates.options.apply import check_scenario, read_checked_scenario
+from estates.options.appraisal import APPRAISAL_RULE, NEW_SITE_RULE, further_flag
 from estates.report.figures import format_figure
 from estates.report.layers import BASEMAPS, SHADINGS
 from estates.report.map import build_map
@@ -341,9 +342,10 @@ else:
     row2 = st.columns(4)
     row2[0].metric("Capital cost (£)", money(s["capital_cost_gbp"]),
                    help=f"{s['m2_added']:,.0f} m² built or fitted out (see the changes).")
-    row2[1].metric("Cost per patient place (£)", money(s["cost_per_patient_place_gbp"]),
-                   help=f"Capital cost over the {s['capacity_added']:,.0f} patient places "
-                        "the option adds.")
+    row2[1].metric("Cost per deficit patient resolved (£)",
+                   money(s["cost_per_deficit_patient_gbp"]),
+                   help=f"Capital cost over the {s['deficit_resolved']:,.0f} patients of "
+                        "practice deficit the option resolves at the horizon.")
     change_metric(row2[2], "Older rural access by car (%)", rural_o, rural_b, "{:.1f}",
                   unit=" % points", lower_is_better=False,
                   help=f"People aged 65+ in smaller rural areas within {t:g} minutes of a "
@@ -354,6 +356,15 @@ else:
                   help=f"Mean travel time from home to the nearest surgery over people aged "
                        f"65+. Baseline: {s['older_65_mean_minutes_base']:.2f} minutes; "
                        f"{s['zones_nearer']} zones nearer, {s['zones_further']} further.")
+
+    if chosen.comparison.new_sites:
+        st.subheader("Would the new sites be used?")
+        for entry in chosen.comparison.new_sites:
+            (st.success if entry["verdict"] == "well used" else st.warning)(entry["answer"])
+        st.caption(NEW_SITE_RULE)
+    further = further_flag(s)
+    if further:
+        st.warning(f"This option {further}.")
 
     prac = chosen.comparison.practices
     moved = prac[(prac["deficit_resolved"].abs() > 0.5)
@@ -468,8 +479,8 @@ if params is not None:
 st.header("4. Options appraisal")
 st.write("Sets standard options side by side (do nothing, extend in place, a library "
          "satellite, a satellite beside the largest retirement site, a hub, the site finder's "
-         "choice) and your option, each scored on deficit resolved, older rural access and "
-         "capital cost.")
+         "choice) and your option, each scored against fixed reference points on deficit "
+         "resolved, older people's access and cost per deficit patient resolved.")
 if st.button("Run the appraisal"):
     st.session_state["appraisal_k"] = k
 if st.session_state["appraisal_k"] is not None:
@@ -481,17 +492,20 @@ if st.session_state["appraisal_k"] is not None:
         "deficit resolved (patients)": t["deficit_resolved"].round(0),
         "practices still in deficit": t["practices_in_deficit"],
         "unmet demand reduced (patients)": t["unmet_demand_reduced"].round(0),
+        "aged 65+ within reach (change, % points)": t["older_access_change_pp"].round(1),
         "older rural access by car (change, % points)": t["older_rural_change_pp"].round(1),
-        "older walkers within reach (change, % points)": t["older_walk_change_pp"].round(1),
         "floor area (m²)": t["m2_added"].round(0),
         "capital cost (£)": t["capital_cost_gbp"].round(0),
-        "cost per patient place (£)": t["cost_per_patient_place_gbp"].astype(float).round(0),
+        "cost per deficit patient resolved (£)":
+            t["cost_per_deficit_patient_gbp"].astype(float).round(0),
         "score (0-100)": t["score"].round(1),
+        "people further from a surgery": t["people_further"].round(0),
+        "new sites": t["new_sites"],
     }), hide_index=True, width="stretch")
     weights = ", ".join(f"{name} {w:.0%}" for name, w in done.weights.items())
-    st.caption(f"Score: each criterion scaled from the worst option (0) to the best (1), then "
-               f"weighted ({weights}). Do nothing and do minimum are always included. The "
-               "Report screen can include this table.")
+    st.caption(APPRAISAL_RULE.format(weights=weights))
+    for _, row in t[t["flag"] != ""].iterrows():
+        st.warning(f"{row['option']}: {row['flag']}.")
     with st.expander("What each option is"):
         for _, row in t.iterrows():
             st.markdown(f"**{row['option']}**: {row['description']}")

@@ -216,16 +216,41 @@ class Assumptions:
         2.0, "km (distance at which weight falls to 1/e)", ASSUMPTION + "; distance-decay "
         "sharing of new residents among practices", "Allocation distance decay",
         minimum=0, exclusive_minimum=True, group="Allocation")
-    s106_radius_km: float = _fig(
-        2.0, "km", "NHS England (East) S106 practice: practices within 2 km of a development",
-        "Practices considered around a site", minimum=0, exclusive_minimum=True,
-        group="Allocation")
 
     # --- accessibility ------------------------------------------------------------------------
     e2sfca_weights: tuple[float, ...] = _fig(
         (10.0, 1.0, 20.0, 0.68, 30.0, 0.22), "pairs of (upper bound in minutes, weight)",
         "Luo & Qi (2009) E2SFCA step weights", "E2SFCA step weights", kind="steps",
         group="Access")
+
+    # --- new sites and the options appraisal -----------------------------------------------------
+    new_site_well_used_pct: float = _fig(
+        80, "% of a new site's capacity used at the horizon", ASSUMPTION + "; below it a new "
+        "satellite or co-location is called under-used (the map's 85 % 'nearly full' class "
+        "less a margin for a site that is still filling)", "A new site is well used from",
+        minimum=0, maximum=200, exclusive_minimum=True, group="Options")
+    appraisal_weight_deficit: float = _fig(
+        0.4, "share of the score", ASSUMPTION + "; deficit resolved is the estates question",
+        "Appraisal weight: deficit resolved", minimum=0, maximum=1, group="Options")
+    appraisal_weight_access: float = _fig(
+        0.3, "share of the score", ASSUMPTION, "Appraisal weight: older people's access",
+        minimum=0, maximum=1, group="Options")
+    appraisal_weight_cost: float = _fig(
+        0.3, "share of the score", ASSUMPTION, "Appraisal weight: value for money",
+        minimum=0, maximum=1, group="Options")
+    appraisal_access_reference_pp: float = _fig(
+        5.0, "percentage points of people aged 65+ within the threshold", ASSUMPTION + "; a "
+        "change this large scores the full access criterion (DfT Journey Time Statistics "
+        "report access in whole percentage points; 5 points is a large change for one site)",
+        "Appraisal reference: access change for full marks", minimum=0,
+        exclusive_minimum=True, group="Options")
+    appraisal_reference_cost_per_patient_gbp: float = _fig(
+        120 / 1750 * 3000, "GBP per deficit patient resolved", ASSUMPTION + "; the cost of "
+        "building the floor space of one patient new at the default standard and cost "
+        "(120 m2 per 1,750 patients x GBP 3,000 per m2 = GBP 205.71): an option resolving "
+        "deficit at this cost or less scores full marks for value, twice it half",
+        "Appraisal reference: cost per deficit patient resolved", minimum=0,
+        exclusive_minimum=True, group="Options")
 
     # ---------------------------------------------------------------------------------------------
     def __post_init__(self) -> None:

@@ -13,17 +13,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.spatial import cKDTree
 
-from estates.access.older_access import older_access, older_access_summary, zone_points
-from estates.access.travel import minutes_per_metre, raster_travel_times_per_site, straight_line
+from estates.access.older_access import older_access_summary, zone_points
+from estates.access.provider import TravelProvider
+from estates.access.travel import MODES
 from estates.assumptions import Assumptions
 from estates.engine import capacity as cap
 from estates.engine import demand as dem
+from estates.engine.access_figures import (
+    access_origins,
+    e2sfca_index,
+    older_access_figures,
+    surgery_points,
+)
 from estates.engine.allocation import RULE_NEAREST, allocate_sites
 from estates.engine.impact import m2_for_patients, site_impacts
 from estates.engine.misplaced import Transport, max_served
-from estates.errors import InputError
 from estates.model import AGE_BANDS, OLDER_GROUPS, RUC21_CLASS, Growth, Region
 
 SUMMARY_UNITS: dict[str, str] = {
@@ -65,6 +70,12 @@ class Result:
     summary: dict[str, Any]
     assumptions: Assumptions
     warnings: list[str] = field(default_factory=list)
+    #: zones and housing sites as origins of the access figures, with their people by age
+    #: and ``minutes_to_nearest_gp`` (see ``estates.engine.access_figures.access_origins``)
+    access_origins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: every surgery site (main and branch): site_name, site_kind, main_code, building,
+    #: gia_m2, premises_capacity, x, y
+    surgeries: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def sites_to_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
@@ -127,7 +138,15 @@ def evaluate(
     practices_out = _practice_table(practices, pcap, base_list, demand, headroom, new_patients, a)
 
     # --- where people live: zones, and the transportation problem ---------------------------
-    zone_table, transport = _zones(region, growth, hd, base_list, gf, a, site_zone)
+    provider = TravelProvider.for_region(region, a)
+    origins = access_origins(zones, growth, hd, site_zone, a)
+    nearest = provider.nearest(origins, surgery_points(practices),
+                               max_minutes=max(a.threshold_minutes, a.wider_threshold_minutes))
+    origins["minutes_to_nearest_gp"] = nearest["minutes"]
+    origins["nearest_site"] = nearest["site"]
+    zone_table, transport = _zones(region, growth, hd, base_list, gf, a, site_zone, provider,
+                                   origins)
+    origins["demand_horizon"] = _origin_demand(origins, zone_table, hd)
 
     # --- housing sites ------------------------------------------------------------------------
     names = practices_out["site_name"]
@@ -149,12 +168,39 @@ def evaluate(
         warnings.append(f"{len(flagged)} housing site(s) lie outside every catchment; their "
                         "residents go to the nearest practices (see the allocation rule).")
 
-    older = older_access(zones, practices, thresholds=(a.threshold_minutes,
-                                                      a.wider_threshold_minutes), assumptions=a)
+    older = older_access_figures(origins, practices, provider, a)
+    surgeries = _surgeries(practices, a)
     summary = _summary(region, growth, a, practices_out, demand, headroom, transport, zone_table,
-                       hd, older, outside)
+                       hd, older, outside, provider)
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
-                  transport, older, summary, a, warnings)
+                  transport, older, summary, a, warnings, origins, surgeries)
+
+
+def _origin_demand(origins: pd.DataFrame, zones: pd.DataFrame,
+                   hd: dem.HousingDemand) -> np.ndarray:
+    """Need-weighted patients at each access origin at the horizon: a zone's registered
+    patients (its demand less the new homes in it), and each housing site's new patients."""
+    out = np.zeros(len(origins))
+    is_zone = (origins["kind"] == "zone").to_numpy()
+    today = zones["demand_horizon"] - zones["new_patients_horizon"]
+    out[is_zone] = today.reindex(origins.index[is_zone]).to_numpy(dtype=float)
+    refs = origins.index[~is_zone].str.removeprefix("site:")
+    if len(refs):
+        out[~is_zone] = hd.weighted[hd.years[-1]].reindex(refs).to_numpy(dtype=float)
+    return out
+
+
+def _surgeries(practices: gpd.GeoDataFrame, a: Assumptions) -> pd.DataFrame:
+    sites = cap.site_capacity(practices, a)
+    out = pd.DataFrame(index=practices.index)
+    out["site_name"] = practices["site_name"]
+    out["site_kind"] = practices["site_kind"]
+    out["main_code"] = sites["main_code"]
+    out["building"] = practices.get("building", pd.Series("", index=practices.index))
+    out["gia_m2"] = practices["gia_m2"].astype(float)
+    out["premises_capacity"] = sites["premises_capacity"]
+    out["x"], out["y"] = practices.geometry.x, practices.geometry.y
+    return out
 
 
 def _share_matrix(allocation: pd.DataFrame, sites: pd.Index,
@@ -206,7 +252,8 @@ def _practice_table(
 
 def _zones(
     region: Region, growth: Growth, hd: dem.HousingDemand, base_list: pd.Series,
-    gf: np.ndarray, a: Assumptions, site_zone: pd.Series,
+    gf: np.ndarray, a: Assumptions, site_zone: pd.Series, provider: TravelProvider,
+    origins: pd.DataFrame,
 ) -> tuple[pd.DataFrame, Transport]:
     zones, practices = region.zones, region.practices
     pops = zones[[f"pop_{b}" for b in AGE_BANDS]].astype(float)
@@ -226,29 +273,8 @@ def _zones(
     sites_cap = cap.site_capacity(practices, a)["premises_capacity"]
     pts = zone_points(zones)
     xy = pts.to_numpy()
-    surg = pd.DataFrame({"x": practices.geometry.x, "y": practices.geometry.y},
-                        index=practices.index)
-    if a.travel_method == "raster":
-        if region.friction_raster is None:
-            raise InputError("the travel method 'raster' needs a friction raster in the region "
-                             "([friction_raster] in region.toml); choose 'straight_line'")
-        # Least-cost minutes by car over the friction raster; beyond the wider threshold a
-        # zone's nearest surgery is reported as NaN (further than that).
-        reach = max(a.threshold_minutes, a.wider_threshold_minutes)
-        wide = raster_travel_times_per_site(pts, surg, max_minutes=reach,
-                                            friction=region.friction_raster,
-                                            friction_unit=region.friction_unit)
-        pairs = wide[wide["minutes"] <= a.threshold_minutes]
-        nearest_min = (wide.groupby("origin", observed=True)["minutes"].min()
-                       .reindex(zones.index).to_numpy(dtype=float))
-    else:
-        pairs = straight_line(pts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
-                              assumptions=a)
-        if len(surg):
-            dist, _ = cKDTree(surg.to_numpy()).query(xy)
-            nearest_min = dist * minutes_per_metre(a.travel_mode, a)
-        else:
-            nearest_min = np.full(len(zones), np.inf)
+    pairs = provider.pairs(pts, surgery_points(practices), max_minutes=a.threshold_minutes)
+    nearest_min = origins["minutes_to_nearest_gp"].reindex(zones.index).to_numpy(dtype=float)
     transport = max_served(zone_demand, sites_cap, pairs)
     out = pd.DataFrame(index=zones.index)
     out["zone_code"] = zones.index
@@ -264,6 +290,7 @@ def _zones(
     out["served_within_threshold"] = transport.zones["served"]
     out["unserved_within_threshold"] = transport.zones["unserved"]
     out["minutes_to_nearest_gp"] = nearest_min
+    out = out.join(e2sfca_index(origins, practices, provider, a))
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
     return out, transport
 
@@ -271,7 +298,7 @@ def _zones(
 def _summary(
     region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
     demand: pd.DataFrame, headroom: pd.DataFrame, transport: Transport, zones: pd.DataFrame,
-    hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray,
+    hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray, provider: TravelProvider,
 ) -> dict[str, Any]:
     base, horizon = demand.columns[0], demand.columns[-1]
     capacity = float(practices["capacity"].sum())
@@ -313,13 +340,30 @@ def _summary(
             hd.residents[horizon][~hd.residents.index.isin(outside)].sum())),
         "older_rural_access_pct": _older_rural_pct(older, a),
         "older_rural_access_measure": (
-            f"% of people aged 65+ in smaller rural areas within {a.threshold_minutes:g} minutes "
-            "of a surgery by public transport (straight line x circuity / speed)"),
+            f"% of people aged 65+ in smaller rural areas (today's residents and the new homes' "
+            f"residents at the horizon) within {a.threshold_minutes:g} minutes of a surgery by "
+            f"public transport ({provider.describe('public_transport')})"),
+        "travel_provider": provider.summary(MODES),
+        "access_index": _access_index_summary(zones),
         "older_access": older_access_summary(older),
         "units": SUMMARY_UNITS,
         "assumptions": a.to_dict(),
     }
     return summary
+
+
+def _access_index_summary(zones: pd.DataFrame) -> dict[str, Any]:
+    """Population-weighted means of the zones' E2SFCA indices (zones reaching no surgery, or a
+    surgery with unknown GP FTE, are left out and counted)."""
+    out: dict[str, Any] = {}
+    for col in ("e2sfca_m2_per_1000", "e2sfca_gp_fte_per_1000"):
+        v = zones[col].to_numpy(dtype=float)
+        w = zones["population"].to_numpy(dtype=float)
+        ok = np.isfinite(v)
+        out[f"{col}_mean"] = (round(float(np.average(v[ok], weights=w[ok])), 3)
+                              if w[ok].sum() > 0 else None)
+        out[f"{col}_zones_unknown"] = int((~ok).sum())
+    return out
 
 
 def _older_rural_pct(older: pd.DataFrame, a: Assumptions) -> float | None:

@@ -51,6 +51,22 @@ def practices_table(result: Any) -> pd.DataFrame:
     return table
 
 
+#: contributions.csv: what a planning officer pastes into a consultation response, per site.
+CONTRIBUTION_COLUMNS: tuple[str, ...] = (
+    "site_ref", "name", "housing_type", "dwellings", "dwellings_by_horizon",
+    "dwellings_after_horizon", "residents", "patients", "weighted_patients",
+    "practices_headroom", "patients_to_practices_without_headroom", "m2_justified",
+    "contribution_gbp", "cost_per_dwelling_gbp", "contribution_after_horizon_gbp", "statement",
+)
+
+
+def contributions_table(result: Any) -> pd.DataFrame:
+    """One row per housing site: homes, residents, patients, the practices absorbing them with
+    their headroom in the completion years, the floor space and contribution justified, and
+    the statement (see ``estates.engine.impact.site_impacts``)."""
+    return result.sites.reindex(columns=list(CONTRIBUTION_COLUMNS))
+
+
 def catchments_frame(region: Region, result: Any) -> gpd.GeoDataFrame:
     """Catchment polygons with their practice's headline figures, in WGS84 (RFC 7946)."""
     cols = ["site_name", "list_size", "capacity", "demand_base", "demand_horizon",
@@ -138,7 +154,8 @@ def write_geopackage(region: Region, result: Any, path: Path) -> Path:
 
 def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | None = None,
                   geopackage: bool = False) -> list[Path]:
-    """Write practices.csv, catchments.geojson, zones.csv, sites.csv, allocation.csv,
+    """Write practices.csv, catchments.geojson, zones.csv, sites.csv, contributions.csv,
+    allocation.csv,
     summary.json (and report.html when given) into ``out``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -150,6 +167,7 @@ def write_outputs(region: Region, result: Any, out: Path, *, report_html: str | 
     path.write_text(frame.to_json(sort_keys=True, drop_id=True, to_wgs84=False) + "\n")
     written.append(path)
     for name, table in (("zones.csv", result.zones), ("sites.csv", result.sites),
+                        ("contributions.csv", contributions_table(result)),
                         ("allocation.csv", result.allocation)):
         path = out / name
         write_csv(table, path)

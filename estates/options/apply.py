@@ -7,6 +7,7 @@ in order as they would be applied, reporting every problem at once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,18 +102,42 @@ def read_checked_scenario(path: Path | str, region: Region) -> Scenario:
 
 
 
+def remap_registrations(registrations: pd.DataFrame | None,
+                        moved_to: Mapping[str, str]) -> pd.DataFrame | None:
+    """Registrations with each merged or closed practice's patients under the practice that
+    took its list (following chains: A into B, then B into C), summed per practice and zone."""
+    if registrations is None or not moved_to:
+        return None if registrations is None else registrations.copy()
+
+    def final(code: str) -> str:
+        seen = {code}
+        while code in moved_to:
+            code = moved_to[code]
+            if code in seen:  # a cycle cannot arise from valid changes; stop rather than loop
+                break
+            seen.add(code)
+        return code
+
+    out = registrations.copy()
+    out["practice_code"] = out["practice_code"].astype(str).map(final)
+    extra = [c for c in out.columns if c not in ("practice_code", "zone_code", "patients")]
+    summed = out.groupby(["practice_code", "zone_code"], as_index=False, sort=False)[
+        "patients"].sum()
+    return summed if not extra else summed.reindex(columns=list(out.columns))
+
+
 def _apply(region: Region, scenario: Scenario, a: Assumptions, file: str) -> Applied:
     state = ChangeState(region.practices.copy(), region.catchments.copy(),
                    region.candidates.copy(), a, ProblemList(file))
     for i, change in enumerate(scenario.changes):
         HANDLERS[str(change["type"])](state, i, change)
     state.problems.raise_if_any(ScenarioError)
-    out = Region(
-        name=region.name, practices=state.practices, catchments=state.catchments,
-        zones=region.zones, candidates=state.candidates, growth=region.growth,
-        population_raster=region.population_raster, friction_raster=region.friction_raster,
-        friction_unit=region.friction_unit, synthetic=region.synthetic, folder=region.folder,
-        description=region.description, warnings=list(region.warnings),
+    # dataclasses.replace keeps every layer the changes do not touch (zones, growth, rasters,
+    # and any layer added to Region later); only the practice-keyed layers are rebuilt.
+    out = dataclasses.replace(
+        region, practices=state.practices, catchments=state.catchments,
+        candidates=state.candidates, warnings=list(region.warnings),
+        registrations=remap_registrations(region.registrations, state.list_moved_to),
     )
     costs = pd.DataFrame(state.costs, columns=["change", "type", "what", "m2", "basis",
                                                "rate_gbp_per_m2", "cost_gbp"])

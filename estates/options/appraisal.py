@@ -1,11 +1,21 @@
 """The options appraisal: every option evaluated against doing nothing, scored and ranked.
 
 An appraisal always includes do-nothing and do-minimum (extend in place), so that a capital bid
-can show every other option was looked at first (METHODS.md section 5). Each option is scored on
-three criteria, each scaled 0-1 across the options (best = 1): the deficit resolved at the
-horizon, older rural people's access (percentage points of people aged 65+ in rural zones
-within the threshold by car, plus those within the threshold as older walkers), and capital cost
-(lower is better). The weights are parameters and are printed with the table.
+can show every other option was looked at first (METHODS.md section 5). Each option is scored
+against fixed reference points declared as assumptions, never against the other options on the
+table, so adding or removing an option changes no other option's score:
+
+- deficit: the deficit resolved at the horizon as a share of the region's deficit (0 to 1);
+- access: the change in percentage points of people aged 65+ (today's residents and the new
+  homes') within the travel threshold by the travel mode, over
+  ``appraisal_access_reference_pp`` (-1 to 1: an option that takes access away loses marks);
+- value: the reference cost per deficit patient resolved over the option's
+  (``appraisal_reference_cost_per_patient_gbp``; at or below it 1, twice it 0.5; nothing
+  resolved 0).
+
+Score = 100 x the weighted sum (weights from the assumptions, normalised to add up to 1). Do
+nothing scores 0 by construction. An option that leaves some people further from their nearest
+surgery is flagged with how many (people aged 65+ in rural areas separately).
 """
 
 from __future__ import annotations
@@ -26,9 +36,28 @@ from estates.options.apply import apply_with_costs
 from estates.options.compare import Comparison, compare
 from estates.options.scenario import Scenario, do_nothing, scenario_assumptions
 
-#: Weights of the three criteria in the score (they add up to 1).
+#: Weights of the three criteria in the score (they add up to 1); the assumptions'
+#: ``appraisal_weight_*`` fields hold the ones used by default.
 DEFAULT_WEIGHTS: dict[str, float] = {"deficit": 0.4, "access": 0.3, "cost": 0.3}
 RURAL = ("larger rural", "smaller rural")
+
+#: The scoring rule in words, for the report and the dashboard (``{weights}`` filled in).
+APPRAISAL_RULE = (
+    "Score (0-100): each option is scored against fixed reference points, never against the "
+    "other options, so adding or removing an option changes no other score. Deficit: the "
+    "deficit resolved at the horizon as a share of the region's deficit. Access: the change "
+    "in percentage points of people aged 65+ (including the new homes' residents) within the "
+    "travel threshold, over the reference change (assumption appraisal_access_reference_pp); "
+    "an option that takes access away loses marks. Value: the reference cost per deficit "
+    "patient resolved over the option's (assumption "
+    "appraisal_reference_cost_per_patient_gbp). Weighted {weights}. Do nothing scores 0; do "
+    "nothing and do minimum are always included.")
+#: How a new site's expected use is measured, in words.
+NEW_SITE_RULE = (
+    "Expected use: the need-weighted patients at the horizon (today's residents and the new "
+    "homes') for whom the site becomes the nearest surgery, against its premises capacity. "
+    "Patients register with practices, not buildings, so this is the most the site could "
+    "expect; 'well used' from the assumption new_site_well_used_pct.")
 
 
 @dataclass
@@ -52,13 +81,36 @@ def _pct(access: pd.DataFrame, *, mode: str, threshold: float, classes: Sequence
     return float(100.0 * rows[f"within_{which}"].sum() / pop) if pop > 0 else math.nan
 
 
-def _scale(values: pd.Series, *, higher_is_better: bool) -> pd.Series:
-    v = values.astype(float).fillna(0.0)
-    lo, hi = float(v.min()), float(v.max())
-    if hi - lo <= 1e-9:
-        return pd.Series(0.0, index=v.index)
-    scaled = (v - lo) / (hi - lo)
-    return scaled if higher_is_better else 1.0 - scaled
+def criterion_scores(deficit_resolved: float, deficit_base: float, access_change_pp: float,
+                     cost_gbp: float, cost_per_patient_gbp: float | None,
+                     a: Assumptions) -> dict[str, float]:
+    """The three criteria of one option against the fixed reference points (module docstring).
+
+    Depends only on the option and the baseline, so no other option can change it.
+    """
+    deficit = (min(max(deficit_resolved / deficit_base, 0.0), 1.0) if deficit_base > 0 else 0.0)
+    change = access_change_pp if np.isfinite(access_change_pp) else 0.0
+    access = min(max(change / a.appraisal_access_reference_pp, -1.0), 1.0)
+    if deficit_resolved <= 1e-9:
+        value = 0.0
+    elif cost_gbp <= 0:
+        value = 1.0
+    else:
+        per_patient = (cost_per_patient_gbp if cost_per_patient_gbp is not None
+                       else cost_gbp / deficit_resolved)
+        value = min(a.appraisal_reference_cost_per_patient_gbp / per_patient, 1.0)
+    return {"score_deficit": deficit, "score_access": access, "score_cost": value}
+
+
+def further_flag(summary: Mapping[str, Any]) -> str:
+    """Plain words for an option that leaves people further from a surgery ('' if none)."""
+    people = float(summary.get("people_further", 0.0) or 0.0)
+    if people < 0.5:
+        return ""
+    older = float(summary.get("people_65_plus_further", 0.0) or 0.0)
+    rural = float(summary.get("older_rural_further", 0.0) or 0.0)
+    return (f"leaves {people:,.0f} people further from their nearest surgery, {older:,.0f} of "
+            f"them aged 65+ ({rural:,.0f} aged 65+ in rural areas)")
 
 
 def run_appraisal(
@@ -71,7 +123,8 @@ def run_appraisal(
     Do-nothing is added first when ``options`` lacks an option without changes.
     """
     a = assumptions or Assumptions()
-    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    w = dict({"deficit": a.appraisal_weight_deficit, "access": a.appraisal_weight_access,
+              "cost": a.appraisal_weight_cost} if weights is None else weights)
     if set(w) != set(DEFAULT_WEIGHTS) or any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
         raise InputError(f"weights must give non-negative numbers for {sorted(DEFAULT_WEIGHTS)} "
                          f"(value {w})")
@@ -99,15 +152,29 @@ def run_appraisal(
         rural_o = _pct(acc, mode="car", threshold=t, classes=RURAL, which="option")
         walk_b = _pct(acc, mode="older_walk", threshold=t, classes=everyone, which="base")
         walk_o = _pct(acc, mode="older_walk", threshold=t, classes=everyone, which="option")
+        older_b = _pct(acc, mode=a.travel_mode, threshold=t, classes=everyone, which="base")
+        older_o = _pct(acc, mode=a.travel_mode, threshold=t, classes=everyone, which="option")
+        access_pp = _diff(older_o, older_b)
+        resolved = float(s["deficit_resolved"])
+        cost = float(s["capital_cost_gbp"])
+        per_patient = s.get("cost_per_deficit_patient_gbp")
+        scores = criterion_scores(resolved, float(s["deficit_total_base"]), access_pp, cost,
+                                  per_patient, a)
+        verdicts = "; ".join(f"{n['site_name']}: {n['verdict']}" for n in comp.new_sites)
         rows.append({
             "option": opt.name,
             "description": opt.description,
             "changes": len(opt.changes),
-            "deficit_resolved": s["deficit_resolved"],
+            "deficit_resolved": resolved,
+            "deficit_resolved_share": (resolved / float(s["deficit_total_base"])
+                                       if s["deficit_total_base"] > 0 else math.nan),
             "deficit_patient_years_resolved": s["deficit_patient_years_resolved"],
             "practices_in_deficit": s["practices_in_deficit_option"],
             "unmet_demand_reduced": s["unmet_demand_reduced"],
             "misplaced_capacity": s["misplaced_capacity_option"],
+            "older_pct_within_base": older_b,
+            "older_pct_within": older_o,
+            "older_access_change_pp": access_pp,
             "older_rural_pct_car_base": rural_b,
             "older_rural_pct_car": rural_o,
             "older_rural_change_pp": _diff(rural_o, rural_b),
@@ -116,23 +183,46 @@ def run_appraisal(
             "older_walk_change_pp": _diff(walk_o, walk_b),
             "older_mean_minutes": s["older_65_mean_minutes_option"],
             "m2_added": s["m2_added"],
-            "capital_cost_gbp": s["capital_cost_gbp"],
-            "cost_per_patient_place_gbp": s["cost_per_patient_place_gbp"],
+            "capital_cost_gbp": cost,
+            "cost_per_deficit_patient_gbp": math.nan if per_patient is None else per_patient,
+            "people_further": s.get("people_further", 0.0),
+            "people_65_plus_further": s.get("people_65_plus_further", 0.0),
+            "older_rural_further": s.get("older_rural_further", 0.0),
+            "flag": further_flag(s),
+            "new_sites": verdicts,
+            **scores,
         })
     table = pd.DataFrame(rows)
-    access_gain = table["older_rural_change_pp"].fillna(0) + table["older_walk_change_pp"].fillna(0)
-    table["score_deficit"] = _scale(table["deficit_resolved"], higher_is_better=True)
-    table["score_access"] = _scale(access_gain, higher_is_better=True)
-    table["score_cost"] = _scale(table["capital_cost_gbp"], higher_is_better=False)
     table["score"] = 100.0 * (w["deficit"] * table["score_deficit"]
                               + w["access"] * table["score_access"]
                               + w["cost"] * table["score_cost"])
-    table = table.sort_values(["score", "capital_cost_gbp"], ascending=[False, True],
-                              kind="stable").reset_index(drop=True)
+    table = table.sort_values(["score", "capital_cost_gbp", "option"],
+                              ascending=[False, True, True], kind="stable").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table.attrs["weights"] = w
     table.attrs["threshold_minutes"] = a.threshold_minutes
+    table.attrs["travel_mode"] = a.travel_mode
+    table.attrs["references"] = {
+        "deficit": float(base.summary["deficit_total"]),
+        "access_pp": a.appraisal_access_reference_pp,
+        "cost_per_patient_gbp": a.appraisal_reference_cost_per_patient_gbp}
     return Appraisal(table, comparisons, results, base, opts, w)
+
+
+#: The criteria written after ``option`` and ``score`` in appraisal.csv, in order.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "rank", "score_deficit", "score_access", "score_cost", "deficit_resolved",
+    "deficit_resolved_share", "practices_in_deficit", "unmet_demand_reduced",
+    "older_pct_within_base", "older_pct_within", "older_access_change_pp",
+    "older_rural_change_pp", "older_mean_minutes", "m2_added", "capital_cost_gbp",
+    "cost_per_deficit_patient_gbp", "people_further", "people_65_plus_further",
+    "older_rural_further", "flag", "new_sites", "description",
+)
+
+
+def appraisal_records(appraisal: Appraisal) -> pd.DataFrame:
+    """The table as appraisal.csv writes it: ``option``, ``score``, then each criterion."""
+    return appraisal.table.reindex(columns=["option", "score", *RECORD_COLUMNS])
 
 
 def appraise(region: Region, growth: Growth | None, assumptions: Assumptions | None,

@@ -30,6 +30,9 @@ class ChangeState:
     problems: ProblemList
     costs: list[dict[str, Any]] = field(default_factory=list)
     used_by: dict[str, list[int]] = field(default_factory=dict)
+    #: main practice -> the practice its list moved to (merge or closure), for the layers
+    #: keyed by practice (registrations) to follow the patients
+    list_moved_to: dict[str, str] = field(default_factory=dict)
 
     def main_codes(self) -> pd.Index:
         return self.practices.index[self.practices["site_kind"] == "main"]
@@ -304,6 +307,8 @@ def _merge(s: ChangeState, i: int, ch: Mapping[str, Any], hub: str, others: list
         total = values.sum(min_count=1) if col == "gp_fte" else values.sum(skipna=False)
         p.loc[hub, col] = total
     names = ", ".join(str(p.at[c, "site_name"]) for c in members)
+    for code in others:
+        s.list_moved_to[str(code)] = str(hub)
     # Sites of the merged practices close unless kept; kept ones become the hub's branches.
     closing = [c for c in p.index if (c in others or p.at[c, "parent_code"] in others)
                and c not in keep]

@@ -3,6 +3,7 @@ place, older and rural people's access, capital cost."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,10 @@ class Comparison:
     practices: pd.DataFrame
     access: pd.DataFrame
     costs: pd.DataFrame
+    #: per zone: minutes to the nearest surgery and the E2SFCA indices, before and after
+    zones: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: each new satellite or co-location's expected use (see ``estates.options.new_sites``)
+    new_sites: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the summary, deficits resolved by practice at the horizon, access."""
@@ -48,7 +53,11 @@ class Comparison:
                        {str(k): float(v) for k, v in self.deficits[horizon].items() if v != 0})
         return {"summary": self.summary, "deficit_resolved_by_practice_horizon": by_practice,
                 "access": self.access.to_dict(orient="records"),
-                "costs": self.costs.to_dict(orient="records")}
+                "costs": self.costs.to_dict(orient="records"),
+                "new_sites": list(self.new_sites),
+                "zones": [{k: _num(v) if isinstance(v, (float, np.floating)) else v
+                           for k, v in row.items()}
+                          for row in self.zones.to_dict(orient="records")]}
 
 
 def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) -> Comparison:
@@ -98,8 +107,12 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
     rural = access[(access["mode"] == "car") & (access["group"] == "65+")
                    & (access["threshold_minutes"] == a.threshold_minutes)]
     pct = rural.set_index("rural_class")
-    older_b = _mean_minutes(baseline.zones, "pop_65_plus")
-    older_o = _mean_minutes(option.zones, "pop_65_plus")
+    # the access origins (zones and the new homes) when the Result has them
+    ob = baseline.access_origins if len(baseline.access_origins) else baseline.zones
+    oo = option.access_origins if len(option.access_origins) else option.zones
+    older_b = _mean_minutes(ob, "pop_65_plus")
+    older_o = _mean_minutes(oo, "pop_65_plus")
+    further = people_further(ob, oo)
     summary: dict[str, Any] = {
         "horizon_year": int(horizon),
         "deficit_total_base": float(sb["deficit_total"]),
@@ -117,13 +130,18 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
         "capacity_added": float(cap_added),
         "m2_added": float(costs["m2"].sum()) if len(costs) else 0.0,
         "capital_cost_gbp": cost,
-        "cost_per_patient_place_gbp": cost / cap_added if cap_added > 1e-9 else None,
+        # what a capital bid can cite: GBP per patient of deficit the option removes (a
+        # constant "per place added" would only restate the build rate)
+        "cost_per_deficit_patient_gbp": (
+            cost / float(resolved[horizon].sum())
+            if float(resolved[horizon].sum()) > 1e-9 else None),
         "older_65_mean_minutes_base": older_b,
         "older_65_mean_minutes_option": older_o,
         "zones_nearer": int((option.zones["minutes_to_nearest_gp"]
                              < baseline.zones["minutes_to_nearest_gp"] - 1e-9).sum()),
         "zones_further": int((option.zones["minutes_to_nearest_gp"]
                               > baseline.zones["minutes_to_nearest_gp"] + 1e-9).sum()),
+        **further,
     }
     for cls in (*RURAL_CLASSES, "all"):
         key = cls.replace(" ", "_")
@@ -134,11 +152,61 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
     summary["units"] = {
         "deficit": "patients (need-weighted)", "capacity_added": "patients (need-weighted)",
         "m2_added": "m2", "capital_cost_gbp": "GBP",
-        "cost_per_patient_place_gbp": "GBP per patient place",
+        "cost_per_deficit_patient_gbp": "GBP per need-weighted patient of deficit resolved at "
+                                        "the horizon",
         "older_65_mean_minutes": "minutes to the nearest surgery, mean over people aged 65+",
         "pct_65_within": "% of people aged 65+ within the threshold by car",
+        "people_further": "people (today's residents and the new homes' at the horizon) "
+                          "whose nearest surgery is further away than in the baseline",
     }
-    return Comparison(summary, resolved, practices, access, costs.reset_index(drop=True))
+    zones = zones_change(baseline, option)
+    for col in INDEX_COLUMNS:
+        for which, res in (("base", baseline), ("option", option)):
+            mean = res.summary.get("access_index", {}).get(f"{col}_mean")
+            summary[f"{col}_mean_{which}"] = None if mean is None else float(mean)
+        summary[f"zones_{col}_up"] = int((zones[f"{col}_change"] > 1e-9).sum()) if len(
+            zones) else 0
+        summary[f"zones_{col}_down"] = int((zones[f"{col}_change"] < -1e-9).sum()) if len(
+            zones) else 0
+    summary["units"]["e2sfca_m2_per_1000"] = ("m2 of GP floor space per 1,000 residents "
+                                              "within reach (E2SFCA)")
+    summary["units"]["e2sfca_gp_fte_per_1000"] = "GP FTE per 1,000 residents within reach (E2SFCA)"
+    from estates.options.new_sites import new_site_use
+
+    new = new_site_use(baseline, option)
+    return Comparison(summary, resolved, practices, access, costs.reset_index(drop=True), zones,
+                      new)
+
+
+INDEX_COLUMNS: tuple[str, ...] = ("e2sfca_m2_per_1000", "e2sfca_gp_fte_per_1000")
+
+
+def zones_change(baseline: Any, option: Any) -> pd.DataFrame:
+    """Per zone: minutes to the nearest surgery and each E2SFCA index, base, option, change."""
+    zb, zo = baseline.zones, option.zones
+    out = pd.DataFrame({"zone_code": zb.index}, index=zb.index)
+    for col in ("minutes_to_nearest_gp", *INDEX_COLUMNS):
+        if col not in zb.columns or col not in zo.columns:
+            continue
+        out[f"{col}_base"] = zb[col].astype(float)
+        out[f"{col}_option"] = zo[col].reindex(zb.index).astype(float)
+        out[f"{col}_change"] = out[f"{col}_option"] - out[f"{col}_base"]
+    return out
+
+
+def people_further(base: pd.DataFrame, option: pd.DataFrame) -> dict[str, float]:
+    """People whose nearest surgery is further than in the baseline (a surgery out of reach
+    that was in reach counts as further): all ages, aged 65+, and aged 65+ in rural areas."""
+    b = base["minutes_to_nearest_gp"].astype(float)
+    o = option["minutes_to_nearest_gp"].astype(float).reindex(b.index)
+    lost = b.notna() & (o.isna() | (o > b + 1e-9))
+    rural = base["rural_class"].isin(["larger rural", "smaller rural"]) if (
+        "rural_class" in base.columns) else pd.Series(False, index=base.index)
+    return {
+        "people_further": float(base.loc[lost, "population"].sum()),
+        "people_65_plus_further": float(base.loc[lost, "pop_65_plus"].sum()),
+        "older_rural_further": float(base.loc[lost & rural, "pop_65_plus"].sum()),
+    }
 
 
 def _mean_minutes(zones: pd.DataFrame, column: str) -> float:

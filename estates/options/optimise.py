@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from estates.access.travel import straight_line
+from estates.access.provider import TravelProvider
 from estates.assumptions import Assumptions
 from estates.engine import capacity as cap
 from estates.engine.misplaced import max_served
@@ -365,10 +365,12 @@ def build_instance(
     sites_cap = cap.site_capacity(region.practices, a)["premises_capacity"]
     surg = pd.DataFrame({"x": region.practices.geometry.x, "y": region.practices.geometry.y},
                         index=region.practices.index)
-    ep = straight_line(zpts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
-                       assumptions=a)
-    cp = straight_line(zpts.to_numpy(), places[["x", "y"]].to_numpy(),
-                       max_minutes=a.threshold_minutes, mode=a.travel_mode, assumptions=a)
+    # the evaluation's own travel provider (straight line or the friction raster), so the
+    # sites chosen serve the demand the evaluation counts as unserved
+    provider = TravelProvider.for_region(region, a)
+    ep = provider.pairs(zpts, surg, max_minutes=a.threshold_minutes)
+    place_pts = places[["x", "y"]].astype(float)
+    cp = provider.pairs(zpts, place_pts, max_minutes=a.threshold_minutes)
     zi = zones.index
     inst = Instance(
         demand=np.maximum(zones["demand_horizon"].to_numpy(dtype=float), 0.0),
@@ -378,8 +380,8 @@ def build_instance(
         option_capacity=options["capacity"].to_numpy(dtype=float),
         option_cost=options["cost_gbp"].to_numpy(dtype=float),
         existing_pairs=(zi.get_indexer(ep["origin"]), surg.index.get_indexer(ep["destination"])),
-        candidate_pairs=(cp["origin"].to_numpy(dtype=np.int64),
-                         cp["destination"].to_numpy(dtype=np.int64)),
+        candidate_pairs=(zi.get_indexer(cp["origin"]).astype(np.int64),
+                         place_pts.index.get_indexer(cp["destination"]).astype(np.int64)),
     )
     return inst, options
 

@@ -128,6 +128,7 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
     if appraisal is not None:
         sections.append(appraisal_section(appraisal))
     sections.extend(extra_sections)
+    sections.append(access_section(result))
     sections.append(f"<h2>Map: headroom by catchment, {fy(h)}</h2>"
                     + (interactive_map_html(region, result) if interactive_map else "")
                     + catchment_map_svg(region, result))
@@ -195,98 +196,6 @@ the wrong place.</p>
 
 
 # ------------------------------------------------------------------------------ options
-
-
-def _money(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    return f"GBP {float(value):,.0f}"
-
-
-def appraisal_section(table: pd.DataFrame) -> str:
-    """The options appraisal table, its scoring rule and the weights used."""
-    w = table.attrs.get("weights", {})
-    t = table.attrs.get("threshold_minutes", 15)
-    rows = table.copy()
-    rows["capital_cost"] = rows["capital_cost_gbp"].map(_money)
-    rows["per_place"] = rows["cost_per_patient_place_gbp"].map(_money)
-    weights = ", ".join(f"{k} {v:.0%}" for k, v in w.items())
-    return (
-        "<h2>Options appraisal</h2><p class='note'>Each option is evaluated against the "
-        "baseline with the same assumptions. Score (0-100): each criterion is scaled from the "
-        "worst option (0) to the best (1) and weighted (" + esc(weights) + "). Deficit: "
-        "patients of practice deficit at the horizon that the option removes. Access: change "
-        f"in the percentage of people aged 65+ in rural zones within {t:g} minutes of a surgery "
-        "by car, plus the change for all people aged 65+ as older walkers. Cost: capital cost "
-        "(lower is better). Do nothing and do minimum are always included.</p>"
-        + table_html(rows, [
-            ("rank", "Rank", None), ("option", "Option", None),
-            ("deficit_resolved", "Deficit resolved (patients)", 0),
-            ("practices_in_deficit", "Practices still in deficit", None),
-            ("unmet_demand_reduced", "Unmet demand reduced (patients)", 0),
-            ("older_rural_change_pp", "Older rural access by car (change, % points)", 1),
-            ("older_walk_change_pp", "Older walkers within reach (change, % points)", 1),
-            ("m2_added", "Floor area (m2)", 0), ("capital_cost", "Capital cost", None),
-            ("per_place", "Cost per patient place", None), ("score", "Score", 0)])
-        + "<ol>" + "".join(f"<li><b>{esc(r['option'])}</b>: {esc(r['description'])}</li>"
-                           for _, r in table.iterrows()) + "</ol>")
-
-
-def comparison_section(comparison: Any, scenario: Any = None) -> str:
-    """A scenario against the baseline: headline changes, costs, older access, practices."""
-    s = comparison.summary
-    name = getattr(scenario, "name", "Scenario")
-    description = str(getattr(scenario, "description", "") or "")
-    intro = f"<p>{esc(description)}</p>" if description else ""
-    changes = ""
-    if scenario is not None and scenario.changes:
-        changes = "<ul>" + "".join(
-            "<li>" + esc(", ".join(f"{k}: {v}" for k, v in c.items())) + "</li>"
-            for c in scenario.changes) + "</ul>"
-    figs = [
-        headline("Deficit resolved", f"{s['deficit_resolved']:,.0f} patients",
-                 f"Practice deficit at the horizon: {s['deficit_total_base']:,.0f} before, "
-                 f"{s['deficit_total_option']:,.0f} after."),
-        headline("Practices in deficit", f"{s['practices_in_deficit_base']} to "
-                 f"{s['practices_in_deficit_option']}", "At the horizon."),
-        headline("Unmet demand within reach", f"{s['unmet_demand_reduced']:,.0f} fewer",
-                 f"{s['unmet_demand_base']:,.0f} before, {s['unmet_demand_option']:,.0f} after "
-                 "(patients no surgery with space can serve within the threshold)."),
-        headline("Capital cost", _money(s["capital_cost_gbp"]),
-                 f"{s['m2_added']:,.0f} m2; " + (
-                     f"{_money(s['cost_per_patient_place_gbp'])} per patient place created."
-                     if s["cost_per_patient_place_gbp"] is not None
-                     else "no patient places created.")),
-    ]
-    acc = comparison.access
-    acc = acc[(acc["group"].isin(["65+", "75+", "85+"]))
-              & (acc["mode"].isin(["car", "public_transport", "older_walk"]))]
-    acc = acc[acc["change_pct_points"].fillna(0).abs() > 1e-9]
-    access = ("<p>No change in older people's access within the thresholds.</p>" if acc.empty
-              else table_html(acc.assign(mode=acc["mode"].str.replace("_", " ")), [
-                  ("mode", "Mode", None), ("threshold_minutes", "Within (minutes)", 0),
-                  ("group", "Age", None), ("rural_class", "Area", None),
-                  ("pct_within_base", "Before (%)", 1), ("pct_within_option", "After (%)", 1),
-                  ("change_pct_points", "Change (% points)", 1)]))
-    prac = comparison.practices
-    moved = prac[(prac["deficit_resolved"].abs() > 0.5)
-                 | (prac["capacity_option"] - prac["capacity_base"]).abs().gt(0.5)
-                 | ~prac["in_option"]]
-    costs = comparison.costs
-    return (
-        f"<h2>Scenario: {esc(name)}</h2>" + intro + changes
-        + "<div class='figs'>" + "".join(figs) + "</div>"
-        + "<h3>Capital cost by change</h3>"
-        + table_html(costs.assign(cost=costs["cost_gbp"].map(_money)), [
-            ("what", "Change", None), ("m2", "Floor area (m2)", 0), ("basis", "Basis", None),
-            ("rate_gbp_per_m2", "GBP per m2", 0), ("cost", "Cost", None)])
-        + "<h3>Older people's access (changes only)</h3>" + access
-        + "<h3>Practices the scenario changes</h3>"
-        + table_html(moved.assign(code=moved.index), [
-            ("site_name", "Practice", None), ("code", "Code", None),
-            ("capacity_base", "Capacity before", 0), ("capacity_option", "Capacity after", 0),
-            ("headroom_base", "Headroom before", 0), ("headroom_option", "Headroom after", 0),
-            ("deficit_resolved", "Deficit resolved", 0)]))
 
 
 def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str, int | None]]) -> str:
@@ -403,8 +312,21 @@ def interactive_map_html(region: Any, result: Any) -> str:
     from estates.report.templates import map_html
 
     # build_map numbers folium's elements in order, so the page is the same every run.
-    page = map_html(build_map(region, practices=result.practices, tiles=None))
+    page = map_html(build_map(region, practices=result.practices, tiles=None,
+                              zones=result.zones, assumptions=result.assumptions))
     # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
     return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
             f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "
             "basemap, so it works offline); a printable map follows.</p>")
+
+
+# The options sections live in their own module; imported last because they use this
+# module's table helpers.
+from estates.report.options_html import (  # noqa: E402
+    access_section,
+    appraisal_section,
+    comparison_section,
+)
+
+__all__ = ["access_section", "appraisal_section", "build_report", "comparison_section",
+           "headline", "table", "table_html"]

@@ -16,6 +16,7 @@ import folium.template
 import geopandas as gpd
 import pandas as pd
 
+from estates.assumptions import Assumptions
 from estates.errors import InputError
 from estates.model import (
     CRS,
@@ -41,6 +42,7 @@ from estates.report.layers import (
 )
 from estates.report.surface import Surface, raster_overlay, surface_legend
 from estates.report.templates import Legend, stable_ids
+from estates.report.zone_shading import add_index_layers
 
 
 def build_map(
@@ -59,6 +61,8 @@ def build_map(
     layer_control: bool = True,
     tolerance_m: float = 25.0,
     leaflet_url: str | None = None,
+    zones: pd.DataFrame | None = None,
+    assumptions: Assumptions | None = None,
 ) -> folium.Map:
     """The dashboard's and report's map of a region and, optionally, its evaluation.
 
@@ -95,6 +99,10 @@ def build_map(
         so that it lists the swapped-in catchments too).
     tolerance_m
         Simplification tolerance for polygons, in metres.
+    zones
+        The evaluation's zone table: with its E2SFCA columns, zones shaded by GP floor space
+        and by GPs within reach per 1,000 residents are added as layers (off until switched
+        on), broken at the standards of ``assumptions``.
     leaflet_url
         Serve Leaflet from this URL folder (e.g. ``/app/static/leaflet/``); None keeps folium's
         CDN links, for callers that inline Leaflet themselves (``assets.standalone_html``).
@@ -128,6 +136,7 @@ def build_map(
 
     if show_zones and len(region.zones):
         zone_layer(region, tolerance_m=tolerance_m).add_to(m)
+        add_index_layers(m, region, zones, assumptions or Assumptions(), tolerance_m=tolerance_m)
     if catchments and len(region.catchments):
         catchment_layer(region, figures, shading, tolerance_m=tolerance_m).add_to(m)
     elif not catchments:

@@ -53,6 +53,9 @@ def test_default_options_by_hand() -> None:
     assert any(name.startswith("Site finder") for name in opts)
 
 
+REF_COST = 120 / 1750 * 3000  # the default reference: GBP 205.71 per deficit patient resolved
+
+
 def test_ranking_follows_the_weights() -> None:
     r = region()
     options = [Scenario("Do nothing"), Scenario("Extend A", (
@@ -63,39 +66,85 @@ def test_ranking_follows_the_weights() -> None:
     top = by_deficit.iloc[0]
     assert top["deficit_resolved"] == pytest.approx(DEFICIT_A, abs=0.1)
     assert top["capital_cost_gbp"] == pytest.approx(30 * 3000)
+    # 30 m2 = 437.5 places covers all of A's 367.24: the whole region's deficit, full marks
     assert top["score"] == pytest.approx(100)
-    assert top["cost_per_patient_place_gbp"] == pytest.approx(90000 / (30 / M2), rel=1e-3)
-    by_cost = appraise(r, None, A, options, weights={"deficit": 0, "access": 0, "cost": 2})
-    assert list(by_cost["option"]) == ["Do nothing", "Extend A"]
-    assert by_cost.attrs["weights"] == {"deficit": 0.0, "access": 0.0, "cost": 1.0}
+    # GBP 90,000 / 367.24 patients = GBP 245.07 per deficit patient resolved
+    assert top["cost_per_deficit_patient_gbp"] == pytest.approx(90000 / DEFICIT_A)
+    assert by_deficit.attrs["weights"] == {"deficit": 1.0, "access": 0.0, "cost": 0.0}
 
 
-def test_default_weights_score_by_hand() -> None:
+def test_default_weights_score_against_fixed_references_by_hand() -> None:
     r = region()
     options = [Scenario("Extend A", ({"type": "extend", "practice_code": "A", "gia_m2": 30},))]
     ap = run_appraisal(r, None, A, options)
     t = ap.table.set_index("option")
-    # do nothing was added; access is unchanged by an extension, so only deficit and cost count
     assert set(t.index) == {"Do nothing", "Extend A"}
-    assert t.loc["Extend A", "score"] == pytest.approx(40)
-    assert t.loc["Do nothing", "score"] == pytest.approx(30)
+    # deficit 367.2 / 367.2 = 1; access unchanged = 0; value 205.71 / 245.07 = 0.8394
+    value = REF_COST / (90000 / DEFICIT_A)
+    assert t.loc["Extend A", "score_cost"] == pytest.approx(value)
+    assert t.loc["Extend A", "score"] == pytest.approx(100 * (0.4 * 1 + 0.3 * 0 + 0.3 * value))
+    # do nothing resolves nothing, changes no access and scores 0 by construction
+    assert t.loc["Do nothing", "score"] == 0
     assert t.loc["Extend A", "rank"] == 1
-    assert math.isnan(t.loc["Do nothing", "cost_per_patient_place_gbp"])
-    assert set(ap.comparisons) == {"Do nothing", "Extend A"}
+    assert math.isnan(t.loc["Do nothing", "cost_per_deficit_patient_gbp"])
 
 
-def test_older_walk_access_counts_in_the_score() -> None:
+def test_adding_an_irrelevant_option_changes_no_other_score_or_order() -> None:
+    r = region()
+    options = [Scenario("Extend A", ({"type": "extend", "practice_code": "A", "gia_m2": 30},)),
+               Scenario("Extend A a lot", ({"type": "extend", "practice_code": "A",
+                                            "gia_m2": 200},))]
+    before = appraise(r, None, A, options).set_index("option")
+    # B has no deficit: extending it by 500 m2 resolves nothing at a cost of GBP 1.5m, which
+    # under min-max scaling moved every other option's cost score
+    irrelevant = Scenario("Extend B", ({"type": "extend", "practice_code": "B",
+                                        "gia_m2": 500},))
+    after = appraise(r, None, A, [*options, irrelevant]).set_index("option")
+    for name in before.index:
+        assert after.loc[name, "score"] == pytest.approx(before.loc[name, "score"])
+    order_before = list(before.index)
+    assert [n for n in after.index if n != "Extend B"] == order_before
+    assert after.loc["Extend B", "score"] == 0
+
+
+def test_access_criterion_counts_the_new_homes_residents() -> None:
+    r = region()
+    a = A.with_overrides({"threshold_minutes": 5})
+    # The zones hold no one aged 65+; the people aged 65+ are the new homes' residents (car:
+    # 1.3 / 500 = 0.0026 min a metre):
+    #   S1 237 x 18.5 % = 43.845 at (-1,000, 0), 1,000 m from A: 2.6 min, within 5
+    #   S2 474 x 18.5 % = 87.69 at (2,000, 500), 2,061.6 m from A and B: 5.36 min, beyond
+    #   S3 150 (retirement, all 65+) at (6,000, 0), 2,000 m from B: 5.2 min, beyond
+    # Baseline 43.845 / 281.535 = 15.57 %; a satellite beside S3 adds its 150: 68.85 %,
+    # +53.28 points, over the 5-point reference: full marks (capped at 1).
+    older = 43.845 + 87.69 + 150
+    options = [Scenario("Village satellite", ({"type": "add_satellite", "parent_code": "B",
+                                               "easting": 6000, "northing": 0,
+                                               "gia_m2": 100},))]
+    t = appraise(r, None, a, options).set_index("option")
+    row = t.loc["Village satellite"]
+    assert row["older_pct_within_base"] == pytest.approx(100 * 43.845 / older)
+    assert row["older_access_change_pp"] == pytest.approx(100 * 150 / older)
+    assert row["score_access"] == 1
+
+
+def test_an_option_leaving_people_further_is_flagged_with_how_many() -> None:
     r = region()
     r.zones.loc["Z2", "pop_75_84"] = 500.0
     r.zones.loc["Z2", "ruc21"] = "RSN1"
-    # Z2's centroid is 750 m from B: 16.25 minutes for an older walker, just over 15.
+    # B moves from (4,000, 0) to (6,000, 0). Further from their nearest surgery: zone Z2 at
+    # (4,750, 0) (750 m -> 1,250 m): 8,000 + 500 people, the 500 aged 75+ in a smaller rural
+    # zone. S2 at (2,000, 500) keeps A at 2,061.6 m (it was equidistant from A and B), Z1 and
+    # S1 keep A, and S3 gets nearer.
     options = [Scenario("Move B", ({"type": "relocate", "practice_code": "B",
-                                    "easting": 4500, "northing": 0},))]
+                                    "easting": 6000, "northing": 0},))]
     t = appraise(r, None, A, options).set_index("option")
-    assert t.loc["Move B", "older_walk_pct_base"] == pytest.approx(0)
-    assert t.loc["Move B", "older_walk_pct"] == pytest.approx(100)
-    assert t.loc["Move B", "older_walk_change_pp"] == pytest.approx(100)
-    assert t.loc["Move B", "score_access"] == 1
+    row = t.loc["Move B"]
+    assert row["people_further"] == pytest.approx(8500)
+    assert row["people_65_plus_further"] == pytest.approx(500)
+    assert row["older_rural_further"] == pytest.approx(500)
+    assert "8,500 people further" in row["flag"] and "500 aged 65+ in rural" in row["flag"]
+    assert t.loc["Do nothing", "flag"] == ""
 
 
 @pytest.mark.parametrize(

@@ -375,7 +375,8 @@ def test_compare_deficits_resolved_and_cost_per_place_by_hand() -> None:
     assert c.summary["practices_in_deficit_option"] == 0
     assert c.summary["capacity_added"] == pytest.approx(30 / M2, abs=0.1)
     assert c.summary["capital_cost_gbp"] == pytest.approx(90000)
-    assert c.summary["cost_per_patient_place_gbp"] == pytest.approx(90000 / (30 / M2), rel=1e-3)
+    # GBP per patient of deficit resolved at the horizon: 90,000 / 367.24 = GBP 245.07
+    assert c.summary["cost_per_deficit_patient_gbp"] == pytest.approx(90000 / d28)
     # without the per-change costs, added floor area is costed as new build
     assert compare(base, opt).summary["capital_cost_gbp"] == pytest.approx(90000)
 
@@ -388,7 +389,8 @@ def test_compare_merge_moves_the_deficit_to_the_hub() -> None:
     assert c.deficits.loc["A", 2030] == pytest.approx(d_base - d_hub)
     assert c.deficits.loc["B", 2030] == 0
     assert not c.practices.loc["B", "in_option"]
-    assert c.summary["cost_per_patient_place_gbp"] is None
+    # the hub carries a larger deficit than A had: nothing resolved, no cost per patient
+    assert c.summary["cost_per_deficit_patient_gbp"] is None
 
 
 def test_do_nothing_compares_as_no_change() -> None:
