@@ -272,8 +272,6 @@ def test_cost_per_home_where_every_patient_goes_to_a_practice_without_room(base)
     assert s.loc["H5", "first_completion_year"] == 2029
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 5: a contribution costs only the patients "
-                   "going to practices without headroom in the years their homes complete")
 def test_contribution_only_for_practices_without_room(base) -> None:
     s = base.sites
     # H4's practice R has room: nothing is asked
