@@ -27,7 +27,8 @@ from app_pages.common import (
     travel_time_available,
 )
 from estates.model import CRS, DISPLAY_CRS
-from estates.report.layers import BASEMAPS, SHADINGS, catchment_group, map_legend
+from estates.report.catchments import catchment_group
+from estates.report.layers import BASEMAPS, SHADINGS, map_legend
 from estates.report.map import build_map
 from estates.report.surface import Surface
 

@@ -90,9 +90,11 @@ class Legend(MacroElement):
 
 def legend_html(title: str, items: Sequence[tuple[str, str]]) -> str:
     """Escaped legend HTML: a title then one swatch per (colour, label)."""
+    # An item without a colour is a note (how to read the colours), set in italics.
     rows = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;margin-right:6px;"
         f"background:{esc(colour)};border:1px solid #555'></span>{esc(label)}</div>"
+        if colour else f"<div style='font-style:italic;max-width:16em'>{esc(label)}</div>"
         for colour, label in items
     )
     return f"<b>{esc(title)}</b>{rows}"
