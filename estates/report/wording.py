@@ -82,8 +82,13 @@ def describe_change(change: Mapping[str, Any], region: Region, *,
                 f"{_where(region, sites, change)}.")
     if kind in ("colocate", "relocate"):
         into = _where(region, sites, change)
-        return (f"{_name(region, change['practice_code'])} moves "
-                f"{'into ' + into[3:] if into.startswith('in ') else into}"
+        if into.startswith("in "):
+            into = "into " + into[3:]
+        elif into.startswith("at "):
+            into = "to " + into[3:]
+        else:
+            into = "to a site " + into
+        return (f"{_name(region, change['practice_code'])} moves {into}"
                 + (f" ({_area(area)})" if area else "") + ".")
     if kind == "extend":
         rooms = change.get("clinical_rooms")
@@ -95,7 +100,8 @@ def describe_change(change: Mapping[str, Any], region: Region, *,
         joining = _join([_name(region, c) for c in change.get("practices", [])])
         hub = _name(region, change["hub_code"])
         place = _where(region, sites, change)
-        text = f"{joining} merge into {hub}" + (
+        verb = "merges" if len(change.get("practices", [])) == 1 else "merge"
+        text = f"{joining} {verb} into {hub}" + (
             "" if place == "in its current building" else f", in a hub {place}")
         if change.get("gia_m2"):
             text += f" of {_area(change['gia_m2'])}"
