@@ -45,7 +45,7 @@ from estates.report.layers import (
     zone_layer,
 )
 from estates.report.surface import Surface, raster_overlay, surface_legend
-from estates.report.templates import Legend, stable_ids
+from estates.report.templates import Legend, SmallMarkersOnTop, stable_ids
 
 
 def build_map(
@@ -191,6 +191,7 @@ def build_map(
                           not_counted=len(not_counted), selected=bool(selected))).add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
+    SmallMarkersOnTop().add_to(m)
     if focus:
         west, south, east, north = focus_bounds(focus, margin_m=focus_margin_m)
     m.fit_bounds([[south, west], [north, east]])

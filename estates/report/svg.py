@@ -41,8 +41,10 @@ def demand_chart_svg(result: Any, code: str, *, width: int = 340, height: int = 
     ticks = "".join(
         f"<text x='{left - 4}' y='{py(v) + 4:.1f}' text-anchor='end' font-size='10'>"
         f"{v:,.0f}</text>" for v in np.linspace(0, hi / 1.08, 3))
+    # The last year's label ends at the axis' end, so it never runs past the chart's edge.
     labels = "".join(
-        f"<text x='{px(i):.1f}' y='{height - 8}' text-anchor='middle' font-size='10'>"
+        f"<text x='{px(i):.1f}' y='{height - 8}' "
+        f"text-anchor='{'end' if i == len(years) - 1 and i else 'middle'}' font-size='10'>"
         f"{esc(fy(y))}</text>" for i, y in enumerate(years) if i in (0, len(years) - 1))
     name = esc(p.loc[code, "site_name"])
     tip = p.loc[code, "tipping_year"]
