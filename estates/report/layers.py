@@ -315,7 +315,7 @@ def housing_points(growth: Growth, not_counted: Collection[str] = ()) -> gpd.Geo
                             sites["housing_type"].map(HOUSING_COLOURS).fillna("#999999")),
          "line": np.where(outside, OUTSIDE_COLOUR, "#222222"),
          "weight": np.where(outside, 2.5, 1.0),
-         "dash": np.where(outside, "4 3", None),
+         "dash": ["4 3" if out else None for out in outside],
          "fill_opacity": np.where(outside, 0.5, 0.85)},
         geometry=sites.geometry.to_numpy(), crs=DISPLAY_CRS,
     )

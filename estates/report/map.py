@@ -167,7 +167,7 @@ def build_map(
                 location=(point.y, point.x), radius=9, color="#000000", weight=3,
                 fill=True, fill_color="#ffffff", fill_opacity=1.0,
                 tooltip=folium.Tooltip(f"Proposed: {esc(label)}", permanent=True,
-                                       direction="right"),
+                                       direction="top"),
             ).add_to(group)
         group.add_to(m)
     if closed:
