@@ -91,7 +91,8 @@ class Legend(MacroElement):
 class SmallMarkersOnTop(MacroElement):
     """Stacks the map's circle markers largest first, so a small marker is never hidden under
     a larger one (a retirement village beside a big surgery stays clickable), whichever layer
-    each belongs to. Re-stacks when layers are added (the dashboard swaps some in)."""
+    each belongs to; candidate buildings stay under them all. Re-stacks when layers are
+    added (the dashboard swaps some in)."""
 
     _template = Template(
         """
@@ -102,7 +103,10 @@ class SmallMarkersOnTop(MacroElement):
                 pending = null;
                 var markers = [];
                 map.eachLayer(function (l) {
-                    if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && l._path) {
+                    // Candidate buildings stay beneath (drawn first, never raised), so a
+                    // library never covers a surgery or a housing site.
+                    if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && l._path
+                            && !(l.feature && 'candidate_id' in l.feature.properties)) {
                         markers.push(l);
                     }
                 });

@@ -108,6 +108,24 @@ def test_the_retirement_village_is_on_top_and_the_legend_names_libraries(
                 '.leaflet-marker-icon').length};
         }""")
     assert found["icons"] == 0  # no icon markers (libraries are rings under the circles)
+    # No library ring lies over a surgery or housing marker anywhere on the map.
+    covered = map_frame(pg).evaluate(
+        """() => {
+            const box = window.map.getContainer().getBoundingClientRect();
+            const out = [];
+            window.map.eachLayer(l => {
+                if (!(l.feature && l.getLatLng && l.getRadius) ||
+                    'candidate_id' in l.feature.properties) return;
+                const p = window.map.latLngToContainerPoint(l.getLatLng());
+                const top = document.elementFromPoint(box.left + p.x, box.top + p.y);
+                window.map.eachLayer(c => {
+                    if (c.feature && 'candidate_id' in c.feature.properties && c._path === top)
+                        out.push(l.feature.properties.tip);
+                });
+            });
+            return out;
+        }""")
+    assert covered == []
     assert found["share"] >= 0.5, found
     legend = pg.locator(".estates-legend").inner_text()
     assert "Library or other candidate building" in legend
