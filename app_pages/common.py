@@ -388,15 +388,43 @@ def apply_housing_edits(imported: Any, edits: dict[str, dict[str, Any]]) -> Grow
     return Growth(sites, trajectory)
 
 
+#: What the Housing sites screen's "replace or add" choice (session key ``housing_mode``) means.
+HOUSING_MODES: dict[str, str] = {
+    "replace": "replace the region's own sites",
+    "add": "are added to the region's own sites",
+}
+
+
+def housing_source_text() -> str:
+    """Which housing sites every figure uses, in words (shown on every screen)."""
+    upload = st.session_state.get("housing_upload")
+    if upload is None:
+        return "Housing sites: the region's own."
+    mode = st.session_state.get("housing_mode")
+    how = HOUSING_MODES.get(str(mode), "")
+    if mode is not None and not how:
+        how = f"({mode})"
+    name = str(upload.get("name", "uploaded file"))
+    return f"Housing sites: **{name}**" + (f" ({how})" if how else " (uploaded)") + "."
+
+
+def housing_source_note() -> None:
+    st.caption(housing_source_text())
+
+
 def sidebar() -> None:
     """Region and display settings shown on every screen."""
     with st.sidebar:
         st.session_state["region_folder"] = st.text_input(
             "Region folder", value=st.session_state["region_folder"],
-            help="A folder with region.toml and its layers, under the server's region folder "
-                 f"({region_root()}). Leave empty for the bundled synthetic demonstration "
-                 "(West Kent).",
+            placeholder="empty: the demonstration region",
+            help="Loads another region: a folder with region.toml and its layers "
+                 "(practices, catchments, zones, candidate buildings), under the server's "
+                 f"region folder ({region_root()}). Leave empty for the bundled synthetic "
+                 "demonstration (West Kent). Your housing sites are uploaded on the Housing "
+                 "sites screen, not here.",
         )
+        housing_source_note()
         choices = ["OpenStreetMap", "None (offline)"]
         # Set from session state explicitly (no widget key): a keyed widget's state is dropped
         # on runs that do not draw it, and the basemap choice must survive every screen.
@@ -417,3 +445,26 @@ def app_icon() -> Any:
     draw.rectangle((13, 6, 18, 25), fill="white")
     draw.rectangle((6, 13, 25, 18), fill="white")
     return icon
+
+
+def show_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
+    """``st.dataframe`` with thousands separators in every number column (12,687, not 12687).
+
+    Year columns should be given as text ("2027/28", see ``format_figure(y, "year")``), so
+    that a year is never shown as 2,027.
+    """
+    config = {str(c): st.column_config.NumberColumn(format="localized")
+              for c in frame.columns
+              if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
+                  frame[c])}
+    config.update(kwargs.pop("column_config", {}) or {})
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config=config, **kwargs)
+
+
+def year_text(years: pd.Series) -> pd.Series:
+    """Financial years as text ("2027/28"), blank where there is none."""
+    from estates.report.figures import format_figure
+
+    return years.map(lambda y: "" if pd.isna(y) else format_figure(int(y), "year"))

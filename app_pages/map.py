@@ -27,9 +27,11 @@ from app_pages.common import (
     travel_time_available,
 )
 from estates.model import CRS, DISPLAY_CRS
-from estates.report.layers import BASEMAPS, SHADINGS, catchment_group, map_legend
+from estates.report.catchments import catchment_group
+from estates.report.layers import BASEMAPS, SHADINGS, map_legend
 from estates.report.map import build_map
 from estates.report.surface import Surface
+from estates.report.wording import landmark
 
 TRAVEL = "Minutes to the nearest surgery"
 CHANGE = "Change in minutes under the option"
@@ -58,7 +60,26 @@ overlay = middle.selectbox(
          "(or by straight line when it has none). The change is the option built on the "
          "Options screen against today's sites: blue is nearer, red further.")
 mode = right.radio("Clicking the map", ["selects a practice", "places a proposed satellite"],
-                   key="click_mode")
+                   key="click_mode",
+                   help="Click anywhere: on a catchment, a zone, a marker or open ground. A "
+                        "practice is chosen by its nearest surgery; a satellite goes exactly "
+                        "where you click (on a marker: at the marker).")
+
+with core_errors():
+    sites_table = evaluation().sites
+outside = [str(ref) for ref in sites_table.loc[~sites_table["counted"].astype(bool), "site_ref"]]
+focus: list[tuple[float, float]] = []
+if outside:
+    st.warning(
+        f"{len(outside)} housing site(s) lie outside the region and beyond "
+        f"{evaluation().assumptions.threshold_minutes:g} minutes of every surgery, so their "
+        "homes are not counted. They are drawn as hollow orange dashed rings. Check their "
+        "coordinates on the Housing sites screen, or load the region they belong to.")
+    if st.checkbox(f"Zoom to the {len(outside)} site(s) outside the region", key="zoom_outside"):
+        out = growth().sites
+        out = out[out["site_ref"].astype(str).isin(outside)]
+        focus = [(float(p.x), float(p.y)) for p in out.geometry]
+
 
 def draw_map(overlay: str, basemap: str) -> folium.Map:
     """The map for these choices without the catchments, which are swapped in on their own.
@@ -82,10 +103,15 @@ def draw_map(overlay: str, basemap: str) -> folium.Map:
     elif overlay == "Travel friction":
         surface = Surface("Travel friction", r.friction_unit, path=r.friction_raster)
     return build_map(r, practices=result.practices, growth=g, tiles=BASEMAPS[basemap],
-                     surface=surface, proposed=st.session_state["proposed"],
+                     surface=surface, proposed=proposed_labels(st.session_state["proposed"]),
                      catchments=False, legend=False, layer_control=False,
-                     leaflet_url=serve_leaflet(), zones=result.zones,
-                     assumptions=result.assumptions)
+                     not_counted=outside, focus=focus, leaflet_url=serve_leaflet(),
+                     zones=result.zones, assumptions=result.assumptions)
+
+
+def proposed_labels(points: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """Each proposed point's label with its coordinates, shown beside its marker."""
+    return [(e, n, f"{label}: easting {e:,.0f}, northing {n:,.0f}") for e, n, label in points]
 
 
 spinner = ("Working out travel times and drawing the map..." if overlay in (TRAVEL, CHANGE)
@@ -99,13 +125,16 @@ with core_errors(), st.spinner(spinner):
     # mutates a folium map (layers add their own "addTo" scripts), and a map drawn twice
     # gives a different, broken script.
     m = session_memo("base map", json.dumps([inputs_key(), scenario_json(), overlay, basemap,
-                                             proposed]),
+                                             proposed, focus]),
                      lambda: draw_map(overlay, basemap))
+    selected = st.session_state["selected_practice"]
     catchments = session_memo(
-        "catchments", json.dumps([inputs_key(), shade_by]),
-        lambda: catchment_group(r, practices=evaluation().practices, shade_by=shade_by))
+        "catchments", json.dumps([inputs_key(), shade_by, selected]),
+        lambda: catchment_group(r, practices=evaluation().practices, shade_by=shade_by,
+                                selected=selected))
     legend = map_legend(r, practices=evaluation().practices, growth=growth(), shade_by=shade_by,
-                        proposed=bool(proposed))
+                        proposed=bool(proposed), not_counted=len(outside),
+                        selected=bool(selected))
 map_column, legend_column = st.columns([5, 1])
 # The legend sits beside the map (not in it), so a change of shading leaves the map's own
 # script alone; legend_html has escaped every label. Written first, so it shows first.
@@ -113,15 +142,21 @@ legend_column.html(f"<div class='estates-legend' style='font-size:0.85rem;line-h
                    f"{legend}</div>")
 control = folium.LayerControl(collapsed=True)
 with map_column:
-    # Only clicks come back, so panning and zooming do not rerun the script.
+    # Only clicks come back, so panning and zooming do not rerun the script. A click on a
+    # catchment, a zone or a marker is the layer's ("last_object_clicked"), not the map's
+    # ("last_clicked", which Leaflet fires only where no layer is): both count.
     state = st_folium(copy.deepcopy(m), key="main_map", height=620, use_container_width=True,
-                      returned_objects=["last_clicked"],
+                      returned_objects=["last_clicked", "last_object_clicked"],
                       feature_group_to_add=copy.deepcopy(catchments),
                       layer_control=control)
 
-click = (state or {}).get("last_clicked")
-if click and click != st.session_state.get("handled_click"):
-    st.session_state["handled_click"] = click
+click = None
+for kind in ("last_clicked", "last_object_clicked"):
+    got = (state or {}).get(kind)
+    if got and got != st.session_state.get(f"handled_{kind}"):
+        st.session_state[f"handled_{kind}"] = got
+        click = got
+if click:
     point = gpd.GeoSeries(gpd.points_from_xy([click["lng"]], [click["lat"]]), crs=DISPLAY_CRS)
     xy = point.to_crs(CRS).iloc[0]
     if mode == "places a proposed satellite":
@@ -131,17 +166,20 @@ if click and click != st.session_state.get("handled_click"):
     else:
         mains = r.main_practices
         d = np.hypot(mains.geometry.x - xy.x, mains.geometry.y - xy.y)
-        st.session_state["selected_practice"] = str(mains["practice_code"].iloc[int(np.argmin(d))])
+        chosen = str(mains["practice_code"].iloc[int(np.argmin(d))])
+        if chosen != st.session_state["selected_practice"]:
+            st.session_state["selected_practice"] = chosen
+            st.rerun()  # draw the new selection's outline
 
-selected = st.session_state["selected_practice"]
 if selected:
     row = r.practices.set_index("practice_code").loc[selected]
-    st.write(f"Selected practice: **{row['site_name']}** ({selected}). "
-             "See it on the Practices screen.")
+    st.write(f"Selected practice: **{row['site_name']}** ({selected}), outlined in black on "
+             "the map. See it on the Practices screen.")
 if st.session_state["proposed"]:
     st.write("Proposed satellites (add them to an option on the Options screen):")
     st.dataframe(
-        [{"label": p[2], "easting (m)": round(p[0]), "northing (m)": round(p[1])}
+        [{"label": p[2], "easting (m)": f"{p[0]:,.0f}", "northing (m)": f"{p[1]:,.0f}",
+          "where": landmark(r, growth().sites, p[0], p[1])}
          for p in st.session_state["proposed"]],
         hide_index=True,
     )

@@ -29,6 +29,7 @@ from app_pages.common import (
     region,
     scenario_doc,
     serve_leaflet,
+    show_table,
     site_choice,
     synthetic_note,
 )
@@ -36,9 +37,10 @@ from estates.errors import ScenarioError
 from estates.model import Region
 from estates.options.apply import check_scenario, read_checked_scenario
 from estates.options.appraisal import APPRAISAL_RULE, NEW_SITE_RULE, further_flag
-from estates.report.figures import format_figure
+from estates.report.figures import format_figure, format_value
 from estates.report.layers import BASEMAPS, SHADINGS
 from estates.report.map import build_map
+from estates.report.wording import describe_changes
 
 CHANGES: dict[str, str] = {
     "add_satellite": "Add a satellite surgery (a branch of a practice)",
@@ -294,17 +296,22 @@ with right:
 costs = chosen.comparison.costs
 if doc["changes"]:
     st.subheader(f"Changes in \u201c{scenario.name}\u201d")
-    st.dataframe(pd.DataFrame({
+    described = describe_changes(scenario.changes, r, sites=g.sites, costs=costs)
+    show_table(pd.DataFrame({
         "#": costs["change"] + 1,
-        "change": costs["what"],
+        "change": [described[int(i)] if 0 <= int(i) < len(described) else w
+                   for i, w in zip(costs["change"], costs["what"], strict=True)],
         "floor area (m²)": costs["m2"].round(0),
         "cost basis": costs["basis"],
         "rate (£ per m²)": costs["rate_gbp_per_m2"].round(0),
         "capital cost (£)": costs["cost_gbp"].round(0),
-    }), hide_index=True, width="stretch")
+    }))
     if scenario.assumptions:
-        st.caption("The option also changes these assumptions: " + ", ".join(
-            f"{k} = {v}" for k, v in scenario.assumptions.items()))
+        st.caption("The option also changes these assumptions: " + "; ".join(
+            f"{base.assumptions.meta(k)['label'].lower()} "
+            f"{format_value(v, base.assumptions.meta(k)['unit'])}"
+            if k in base.assumptions.names() else f"{k} {v}"
+            for k, v in scenario.assumptions.items()))
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     drop = c1.selectbox("Change", range(len(doc["changes"])), format_func=lambda i: f"#{i + 1}",
                         key="drop_change")
@@ -371,7 +378,7 @@ else:
                  | (prac["capacity_option"] - prac["capacity_base"]).abs().gt(0.5)
                  | ~prac["in_option"]]
     st.subheader("Practices the option changes")
-    st.dataframe(pd.DataFrame({
+    show_table(pd.DataFrame({
         "practice": moved["site_name"], "code": moved.index,
         "capacity before (patients)": moved["capacity_base"].round(0),
         "capacity after (patients)": moved["capacity_option"].round(0),
@@ -379,19 +386,18 @@ else:
         f"headroom {horizon} after (patients)": moved["headroom_option"].round(0),
         "deficit resolved (patients)": moved["deficit_resolved"].round(0),
         "still a practice": moved["in_option"],
-    }), hide_index=True, width="stretch")
+    }))
 
     acc = chosen.comparison.access
     acc = acc[acc["change_pct_points"].fillna(0).abs() > 1e-9]
     if len(acc):
         with st.expander(f"Older people's access: {len(acc)} figure(s) change"):
-            st.dataframe(pd.DataFrame({
+            show_table(pd.DataFrame({
                 "mode": acc["mode"].str.replace("_", " "),
                 "within (minutes)": acc["threshold_minutes"], "age": acc["group"],
                 "area": acc["rural_class"], "before (%)": acc["pct_within_base"].round(1),
                 "after (%)": acc["pct_within_option"].round(1),
-                "change (% points)": acc["change_pct_points"].round(1)}),
-                hide_index=True, width="stretch")
+                "change (% points)": acc["change_pct_points"].round(1)}))
 
     st.subheader("Maps: baseline and option")
     tiles = BASEMAPS[st.session_state["basemap"]]
@@ -413,12 +419,19 @@ else:
     gone = r.practices[~r.practices["practice_code"].isin(set(after["practice_code"]))]
     closed_xy = [(float(p.x), float(p.y), f"{name} ({code})") for code, name, p in
                  zip(gone["practice_code"], gone["site_name"], gone.geometry, strict=True)]
+    # Both maps open on the sites the option adds, moves or closes (for an extension: the
+    # extended practice), not on the whole region.
+    focus = [(x, y) for x, y, _ in (*new_xy, *closed_xy)]
+    if not focus:
+        grown = set(prac.index[(prac["capacity_option"] - prac["capacity_base"]).abs() > 0.5])
+        focus = [(float(pt.x), float(pt.y)) for code, pt in
+                 zip(after["practice_code"], after.geometry, strict=True) if code in grown]
     m1, m2 = st.columns(2)
     with core_errors(), st.spinner("Drawing the maps..."):
         with m1:
             st.markdown("**Baseline (do nothing)**")
             st_folium(build_map(r, practices=base.practices, growth=g, shade_by=shade,
-                                tiles=tiles, show_zones=False, legend=False,
+                                tiles=tiles, show_zones=False, legend=False, focus=focus,
                                 leaflet_url=serve_leaflet()),
                       key="options_base_map", height=440, use_container_width=True,
                       returned_objects=[])
@@ -426,7 +439,7 @@ else:
             st.markdown(f"**With \u201c{scenario.name}\u201d**")
             st_folium(build_map(chosen.region, practices=chosen.result.practices, growth=g,
                                 shade_by=shade, tiles=tiles, proposed=new_xy, closed=closed_xy,
-                                show_zones=False, legend=False,
+                                show_zones=False, legend=False, focus=focus,
                                 leaflet_url=serve_leaflet()),
                       key="options_new_map", height=440, use_container_width=True,
                       returned_objects=[])
@@ -460,12 +473,11 @@ if params is not None:
     names = practice_label(r)
     ch = found.chosen
     if len(ch):
-        st.dataframe(pd.DataFrame({
+        show_table(pd.DataFrame({
             "place": ch["name"], "kind": ch["kind"], "floor area (m²)": ch["size_m2"].round(0),
             "capacity (patients)": ch["capacity"].round(0),
             "capital cost (£)": ch["cost_gbp"].round(0),
-            "satellite of": [names.get(c, c) for c in ch["parent_code"]]}),
-            hide_index=True, width="stretch")
+            "satellite of": [names.get(c, c) for c in ch["parent_code"]]}))
         if st.button("Add these sites to the option"):
             extra = [dict(c) for c in found.to_scenario().changes]
             if set_scenario({**doc, "changes": [*doc["changes"], *extra]}, r,
@@ -487,7 +499,7 @@ if st.session_state["appraisal_k"] is not None:
     with core_errors(), st.spinner("Appraising the options..."):
         done = appraisal(k=st.session_state["appraisal_k"])
     t = done.table
-    st.dataframe(pd.DataFrame({
+    show_table(pd.DataFrame({
         "rank": t["rank"], "option": t["option"],
         "deficit resolved (patients)": t["deficit_resolved"].round(0),
         "practices still in deficit": t["practices_in_deficit"],
@@ -501,7 +513,7 @@ if st.session_state["appraisal_k"] is not None:
         "score (0-100)": t["score"].round(1),
         "people further from a surgery": t["people_further"].round(0),
         "new sites": t["new_sites"],
-    }), hide_index=True, width="stretch")
+    }))
     weights = ", ".join(f"{name} {w:.0%}" for name, w in done.weights.items())
     st.caption(APPRAISAL_RULE.format(weights=weights))
     for _, row in t[t["flag"] != ""].iterrows():

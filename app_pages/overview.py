@@ -5,8 +5,37 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import assumptions, core_errors, evaluation, growth, region, synthetic_note
+from app_pages.common import (
+    assumptions,
+    core_errors,
+    evaluation,
+    growth,
+    region,
+    show_table,
+    synthetic_note,
+)
 from estates.report.figures import format_figure
+
+
+def next_steps() -> None:
+    """What a first-time user does next, in order."""
+    with st.container(border=True):
+        st.markdown(
+            "**What to do next**\n\n"
+            "1. **Upload your housing sites** on the *Housing sites* screen: a brownfield "
+            "land register or housing trajectory (CSV or Excel). Until you do, the figures "
+            "use the region's own sites.\n"
+            "2. **Look at the map** on the *Map* screen: which catchments run out of room, "
+            "where the new homes are, and where libraries or other buildings could host a "
+            "surgery. Click a practice to select it.\n"
+            "3. **Test an option** on the *Options* screen: a satellite, a surgery in a "
+            "library, an extension or a hub, against doing nothing; then download the "
+            "*Report* for a committee paper.")
+        st.caption("The **Region folder** box in the sidebar loads another region: a folder "
+                   "with a region.toml and its layers (practices, catchments, zones, "
+                   "candidate buildings) on this server. Leave it empty for the bundled "
+                   "demonstration region.")
+
 
 st.title("Overview")
 with core_errors():
@@ -16,13 +45,33 @@ with core_errors():
     result = evaluation()
 
 synthetic_note(r)
+next_steps()
 mains = r.main_practices
+sites = result.sites
+counted = sites["counted"].astype(bool) if "counted" in sites else pd.Series(True, sites.index)
+homes_counted = float(sites.loc[counted, "dwellings"].sum())
+outside = sites.loc[~counted]
+homes_line = (f"{len(sites.loc[counted])} housing sites, "
+              f"{format_figure(homes_counted, 'homes')} planned")
+if len(outside):
+    homes_line += (f" (a further {len(outside)} site(s) with "
+                   f"{format_figure(float(outside['dwellings'].sum()), 'homes')} lie outside "
+                   "the region and are not counted)")
 st.caption(
     f"{len(mains)} practices on {len(r.practices)} sites, "
-    f"{format_figure(mains['list_size'].sum(), 'patients')} registered; "
-    f"{len(g.sites)} housing sites, {format_figure(g.sites['dwellings'].sum(), 'homes')} "
-    f"planned; horizon {format_figure(a.horizon_year, 'year')}."
+    f"{format_figure(mains['list_size'].sum(), 'patients')} registered; {homes_line}; "
+    f"horizon {format_figure(a.horizon_year, 'year')}."
 )
+if len(outside):
+    st.warning(
+        f"{len(outside)} housing site(s) lie outside the region and beyond "
+        f"{a.threshold_minutes:g} minutes of every surgery, so their "
+        f"{format_figure(float(outside['dwellings'].sum()), 'homes')} are not counted: "
+        + ", ".join(f"{n} ({ref})" for ref, n in zip(outside["site_ref"][:5],
+                                                     outside["name"][:5], strict=True))
+        + (" ..." if len(outside) > 5 else "")
+        + ". The Map screen shows them as hollow orange rings; check their coordinates or "
+          "load the region they belong to.")
 
 s = result.summary
 horizon = format_figure(s["horizon_year"], "year")
@@ -63,7 +112,7 @@ table = result.practices
 tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
 st.subheader("When practices tip into deficit")
 if len(tipping):
-    st.dataframe(
+    show_table(
         pd.DataFrame({
             "practice": tipping["site_name"],
             "code": tipping["practice_code"],
@@ -71,7 +120,6 @@ if len(tipping):
             f"headroom {horizon} (patients)": tipping["headroom_horizon"].round(0),
             f"demand as % of capacity {horizon}": tipping["utilisation_pct_horizon"].round(1),
         }),
-        hide_index=True, width="stretch",
     )
 else:
     st.write("No practice goes into deficit before the horizon.")
@@ -86,7 +134,7 @@ older = result.older_access
 shown = older.pivot_table(index=["mode", "group", "area"], columns="threshold_minutes",
                           values="pct_within", sort=False).round(1)
 shown.columns = [f"within {t:g} min (%)" for t in shown.columns]
-st.dataframe(shown.reset_index(), hide_index=True, width="stretch")
+show_table(shown.reset_index())
 for w in result.warnings:
     st.caption(w)
 

@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import core_errors, evaluation, region, synthetic_note
+from app_pages.common import (
+    core_errors,
+    evaluation,
+    region,
+    show_table,
+    synthetic_note,
+    year_text,
+)
 from estates.report.figures import format_figure
+
+
+def capacity_lines(result: Any, code: str) -> tuple[pd.DataFrame, str]:
+    """Demand by year with both capacity lines (premises and GP workforce, where known), so
+    the chart shows the same binding constraint as the table; and a caption that says so."""
+    p = result.practices
+    premises = float(p.at[code, "capacity"])
+    workforce = p.at[code, "workforce_capacity"] if "workforce_capacity" in p else None
+    binding = str(p.at[code, "binding_constraint"]) if "binding_constraint" in p else ""
+    lines = {"demand (patients)": result.demand.loc[code].to_numpy(dtype=float),
+             "premises capacity (patients)": premises}
+    known = workforce is not None and pd.notna(workforce)
+    if known:
+        lines["GP workforce capacity (patients)"] = float(workforce)
+    frame = pd.DataFrame(lines, index=pd.Index([int(y) for y in result.demand.columns],
+                                               name="year (starting)"))
+    if known:
+        lower = "GP workforce" if float(workforce) < premises else "floor space"
+        note = (f"Binding constraint: **{binding or lower}**, the lower line "
+                f"({format_figure(min(premises, float(workforce)), 'patients')}). Headroom "
+                "and the tipping year in the table are measured against premises capacity "
+                f"({format_figure(premises, 'patients')}).")
+    else:
+        note = ("Capacity is the premises' (floor space); the number of GPs is not known, "
+                "so no workforce line is drawn.")
+    return frame, note
+
 
 st.title("Practices")
 with core_errors():
@@ -20,20 +56,19 @@ table = pd.DataFrame({
     "code": p["practice_code"],
     "list (patients)": p["list_size"].round(0),
     "floor area (m²)": p["gia_m2"].round(0),
-    "capacity (patients)": p["capacity"].round(0),
+    "premises capacity (patients)": p["capacity"].round(0),
     "GP workforce capacity (patients)": p["workforce_capacity"].round(0),
     "binding constraint": p["binding_constraint"],
     f"demand {horizon} (patients)": p["demand_horizon"].round(0),
     f"headroom {horizon} (patients)": p["headroom_horizon"].round(0),
     f"headroom {horizon} (m²)": p["headroom_m2_horizon"].round(1),
     f"demand as % of capacity {horizon}": p["utilisation_pct_horizon"].round(1),
-    "tipping year": p["tipping_year"],
+    "tipping year": year_text(p["tipping_year"]),
 })
 st.caption("Click a column heading to sort. Patients are need-weighted (plain patients with the "
            "default weights). The tipping year is the first financial year (2027 = 2027/28) "
            "in which demand exceeds capacity.")
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"tipping year": st.column_config.NumberColumn(format="%d")})
+show_table(table)
 
 codes = list(p["practice_code"])
 chosen = st.session_state.get("selected_practice")
@@ -42,12 +77,10 @@ code = st.selectbox("Practice", codes, index=index,
                     format_func=lambda c: f"{p.at[c, 'site_name']} ({c})")
 st.session_state["selected_practice"] = code
 
-by_year = pd.DataFrame({
-    "demand (patients)": result.demand.loc[code].to_numpy(),
-    "capacity (patients)": float(p.at[code, "capacity"]),
-}, index=pd.Index([int(y) for y in result.demand.columns], name="year (starting)"))
 st.subheader(f"Demand against capacity: {p.at[code, 'site_name']}")
+by_year, note = capacity_lines(result, code)
 st.line_chart(by_year, x_label="financial year (starting)", y_label="patients")
+st.caption(note)
 
 alloc = result.allocation[result.allocation["practice_code"] == code]
 if len(alloc):
@@ -64,6 +97,6 @@ if len(alloc):
         "rule": alloc["rule"].to_numpy(),
     }).sort_values(f"patients for this practice by {horizon}", ascending=False)
     st.subheader("Housing sites that drive its demand")
-    st.dataframe(drivers, hide_index=True, width="stretch")
+    show_table(drivers)
 else:
     st.write("No housing site sends residents to this practice.")

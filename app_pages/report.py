@@ -17,9 +17,11 @@ from app_pages.common import (
     option,
     region,
     scenario_doc,
+    show_table,
     synthetic_note,
 )
 from estates.io.export import write_outputs
+from estates.report.contributions import contributions_csv, contributions_frame
 from estates.report.html import build_report
 from estates.report.map import build_map
 from estates.report.templates import map_html
@@ -52,6 +54,7 @@ with core_errors(), st.spinner("Building the report, map and tables..."):
         r, result,
         comparison=None if chosen is None else chosen.comparison,
         scenario=None if chosen is None else chosen.scenario,
+        base_region=r, sites=g.sites,
         appraisal=None if not with_appraisal or done is None else done.table,
         chart_practices=() if chosen is None else tuple(
             chosen.comparison.practices.index[
@@ -78,5 +81,27 @@ st.download_button(
     data=buffer.getvalue(), file_name="estates_outputs.zip", mime="application/zip")
 st.caption(f"Report {len(report) / 1e3:,.0f} kB; map {len(the_map) / 1e6:,.2f} MB; "
            f"tables {len(buffer.getvalue()) / 1e6:,.2f} MB zipped.")
+
+st.header("Planning contributions (S106) per housing site")
+st.write("One row per housing site counted in the region: its homes, the residents and "
+         "patients they bring, the practices expected to absorb them with their headroom, "
+         "the floor space and cost that follow, and the statement to paste into a "
+         "consultation response. The report prints the same table.")
+contributions = contributions_frame(result.sites)
+if len(contributions):
+    show_table(contributions, column_config={
+        "Statement for a consultation response": st.column_config.TextColumn(width="large")})
+    st.download_button("Download the contributions (CSV)",
+                       data=contributions_csv(result.sites).encode("utf-8"),
+                       file_name="contributions.csv", mime="text/csv")
+    pick = st.selectbox("Statement for one site", list(range(len(contributions))),
+                        format_func=lambda i: f"{contributions.iloc[i]['Site']} "
+                                              f"({contributions.iloc[i]['Site reference']})")
+    st.code(contributions.iloc[pick]["Statement for a consultation response"], language=None,
+            wrap_lines=True)
+    st.caption("Copy the statement with the button at its top right.")
+else:
+    st.write("No housing site is counted in this region.")
+
 with st.expander("Preview the report"):
     st.html(report)

@@ -228,7 +228,8 @@ def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumption
         | (comparison.practices["capacity_option"] - comparison.practices["capacity_base"]
            ).abs().gt(0.5)] if c in option.demand.index]
     report = build_report(applied.region, option, comparison=comparison, scenario=scenario,
-                          title=f"{scenario.name}: {region.name}", chart_practices=changed)
+                          title=f"{scenario.name}: {region.name}", chart_practices=changed,
+                          base_region=region, sites=growth.sites)
     written = write_outputs(applied.region, option, args.out, report_html=report,
                             geopackage=True)
     written += _write_surfaces(region, applied.region, args.out)

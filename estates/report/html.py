@@ -1,20 +1,32 @@
-"""The self-contained HTML report: headline figures, tables, impact statements and assumptions.
+"""The self-contained HTML report: a first page a committee can read alone, headline figures,
+tables, the planning contributions per site, method and assumptions.
 
 Every piece of text that came from a user's file is escaped. The report loads nothing from the
-network, so it opens offline when attached to a committee paper.
+network, so it opens offline when attached to a committee paper; its print stylesheet lays it
+out on A4 with nothing cut (see ``CSS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from estates.model import fy
-from estates.report.figures import esc
+from estates.report.contributions import contributions_section
+from estates.report.figures import change_text, esc, format_figure
+from estates.report.options_section import access_section, appraisal_section, comparison_section
+from estates.report.svg import catchment_map_svg, demand_chart_svg
+from estates.report.tables import YEAR, assumptions_table, fmt, headline, table
 
+__all__ = ["CSS", "build_report", "catchment_map_svg", "demand_chart_svg", "fmt",
+           "headline_block", "in_brief", "table"]
+
+# Screen first, then print: A4 with 12 mm margins (186 mm = 703 CSS px of printable width).
+# Tables shrink their type and wrap their headings and text (never their numbers' digits
+# apart from the longest), each section starts a new page, and the first page holds the
+# summary alone. The interactive map cannot print; the SVG map beneath it does.
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:2rem auto;
 max-width:1100px;color:#1f2933;line-height:1.45;padding:0 1rem}
@@ -27,52 +39,24 @@ th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .fig{border:1px solid #d9e2ec;border-radius:6px;padding:.7rem}.fig b{font-size:1.4rem;display:block}
 .synthetic{background:#fff4e5;border:1px solid #f79009;padding:.5rem .8rem;border-radius:6px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:.8rem}
+.brief li{margin:.25rem 0}
 svg{max-width:100%;height:auto}svg text{font-family:inherit}
+@page{size:A4;margin:12mm}
+@media print{
+body{margin:0;max-width:none;padding:0;font-size:9.5pt;line-height:1.3}
+h1{font-size:16pt}h2{break-before:page;margin-top:0;font-size:13pt}h3{font-size:11pt}
+h2,h3{break-after:avoid}.first h2{break-before:auto}
+.first{break-after:page}
+table{font-size:7pt;width:100%;table-layout:auto}
+th,td{padding:1px 3px;overflow-wrap:anywhere;hyphens:auto}
+thead{display:table-header-group}tr,.fig,svg,li{break-inside:avoid}
+table.wide{font-size:6.5pt}
+.figs{grid-template-columns:repeat(3,1fr);gap:.4rem}.fig{padding:.35rem}.fig b{font-size:11pt}
+.charts{grid-template-columns:repeat(2,1fr)}
+.screen-only,iframe{display:none}
+.statements li{margin-bottom:.3rem}
+}
 """
-
-
-def fmt(value: Any, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):,.{digits}f}"
-    if value is pd.NA:
-        return "-"
-    return str(value)
-
-
-def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, int | None]]) -> str:
-    """An escaped HTML table; ``columns`` are (column, heading with unit, digits or None)."""
-    head = "".join(f"<th>{esc(h)}</th>" for _, h, _ in columns)
-    rows = []
-    for _, row in frame.iterrows():
-        cells = []
-        for col, _, digits in columns:
-            value = row.get(col)
-            if digits is None:
-                cells.append(f"<td>{esc(fmt(value))}</td>")
-            else:
-                cells.append(f"<td class='num'>{esc(fmt(value, digits))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def headline(label: str, value: str, meaning: str) -> str:
-    return f"<div class='fig'>{esc(label)}<b>{esc(value)}</b><span class='note'>{esc(meaning)}</span></div>"
-
-
-def assumptions_table(rows: Iterable[dict[str, Any]]) -> str:
-    body = []
-    for r in rows:
-        value = r["value"]
-        shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else (
-            f"{value:g}" if isinstance(value, float) else str(value))
-        body.append(f"<tr><td>{esc(r['label'])}</td><td class='num'>{esc(shown)}</td>"
-                    f"<td>{esc(r['unit'])}</td><td>{esc(r['source'])}</td></tr>")
-    return ("<table><thead><tr><th>Assumption</th><th>Value</th><th>Unit</th><th>Source</th>"
-            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def headline_block(summary: dict[str, Any]) -> str:
@@ -89,7 +73,7 @@ def headline_block(summary: dict[str, Any]) -> str:
                  "Capacity minus demand across the region: above zero means enough space in total."),
         headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
                  f"Practices whose demand exceeds capacity; total shortfall "
-                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m2)."),
+                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m²)."),
         headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
                  f"Demand that cannot reach a surgery with space within {s['threshold_minutes']:g} "
                  f"minutes by {s['travel_mode'].replace('_', ' ')}, while spare space exists elsewhere."),
@@ -97,15 +81,57 @@ def headline_block(summary: dict[str, Any]) -> str:
     return "<div class='figs'>" + "".join(figs) + "</div>"
 
 
+def in_brief(result: Any, comparison: Any = None, scenario: Any = None) -> list[str]:
+    """The report's findings in a few sentences, for the first page."""
+    s = result.summary
+    h = fy(s["horizon_year"])
+    sites = result.sites
+    counted = sites["counted"].astype(bool) if "counted" in sites else pd.Series(
+        True, index=sites.index)
+    homes = format_figure(float(sites.loc[counted, "dwellings"].sum()), "homes")
+    said = [
+        f"{homes} are planned on {int(counted.sum())} housing sites"
+        + (f" (a further {int((~counted).sum())} site(s) lie outside the region and are not "
+           "counted)" if (~counted).any() else "") + ".",
+        f"By {h}, {s['practices_in_deficit']} of {s['practices']} practices have more "
+        f"patients than their premises can serve ({s['practices_in_deficit_base']} already "
+        f"do in {fy(s['base_year'])}); together they are "
+        f"{format_figure(s['deficit_total'], 'patients')} short, about "
+        f"{format_figure(s['deficit_total_m2'], 'm2')} of floor space.",
+    ]
+    if s["aggregate_headroom"] >= 0:
+        said.append(
+            f"Across the region there is room for "
+            f"{format_figure(s['aggregate_headroom'], 'patients')} more at {h}, but "
+            f"{format_figure(s['misplaced_capacity'], 'patients')} of demand cannot reach a "
+            f"surgery with space within {s['threshold_minutes']:g} minutes: the space is in "
+            "the wrong place.")
+    else:
+        said.append(f"Across the region demand exceeds capacity by "
+                    f"{format_figure(-s['aggregate_headroom'], 'patients')} at {h}.")
+    if comparison is not None:
+        c = comparison.summary
+        name = getattr(scenario, "name", "The option")
+        said.append(
+            f"The option \u201c{name}\u201d resolves "
+            f"{format_figure(c['deficit_resolved'], 'patients')} of deficit (practices in "
+            f"deficit: {change_text(c['practices_in_deficit_base'], c['practices_in_deficit_option'])}"
+            f") for a capital cost of {format_figure(c['capital_cost_gbp'], '')} GBP.")
+    return said
+
+
 def build_report(region: Any, result: Any, *, title: str | None = None,
                  extra_sections: Sequence[str] = (), appraisal: pd.DataFrame | None = None,
                  comparison: Any = None, scenario: Any = None,
-                 chart_practices: Sequence[str] = (), interactive_map: bool = True) -> str:
+                 chart_practices: Sequence[str] = (), interactive_map: bool = True,
+                 base_region: Any = None, sites: pd.DataFrame | None = None) -> str:
     """The whole report as one HTML string (``extra_sections`` are trusted, pre-built HTML).
 
     ``appraisal`` (``estates.options.appraisal.appraise``'s table) adds the options appraisal;
     ``comparison`` (``estates.options.scenario.compare``) and ``scenario`` add the scenario's effect
-    against the baseline; ``chart_practices`` adds practices to the demand charts (the worst
+    against the baseline, its changes described by the names in ``base_region`` (the region
+    before the change; default ``region``) and beside the housing ``sites`` (default the
+    region's own); ``chart_practices`` adds practices to the demand charts (the worst
     deficits are always charted). A map of catchments coloured by headroom is drawn as inline
     SVG (it prints); with ``interactive_map`` the folium map of ``estates.report.map`` is
     embedded too, with Leaflet inlined and no basemap tiles, so the file needs no network.
@@ -114,17 +140,23 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
     h = s["horizon_year"]
     p = result.practices.sort_values("headroom_horizon")
     deficit = p[p["headroom_horizon"] < 0]
-    sections = [
+    first = [
         f"<h1>{esc(title or 'Primary-care estates capacity: ' + str(s['region']))}</h1>",
         f"<p class='note'>Base year {fy(s['base_year'])}, horizon {fy(h)}. Figures in "
-        "patients are need-weighted registered patients; floor space in m2.</p>",
+        "patients are need-weighted registered patients; floor space in m².</p>",
     ]
     if s.get("synthetic"):
-        sections.append("<p class='synthetic'>This region is synthetic demonstration data, "
-                        "modelled on a real area: its practices, lists and sites are invented.</p>")
-    sections.append("<h2>Headline figures</h2>" + headline_block(s))
+        first.append("<p class='synthetic'>This region is synthetic demonstration data, "
+                     "modelled on a real area: its practices, lists and sites are invented.</p>")
+    first.append("<h2>In brief</h2><ul class='brief'>"
+                 + "".join(f"<li>{esc(t)}</li>" for t in in_brief(result, comparison, scenario))
+                 + "</ul>")
+    first.append("<h2>Headline figures</h2>" + headline_block(s))
+    sections = ["<section class='first'>" + "".join(first) + "</section>"]
     if comparison is not None:
-        sections.append(comparison_section(comparison, scenario))
+        sections.append(comparison_section(
+            comparison, scenario, base_region if base_region is not None else region,
+            sites if sites is not None else region.growth.sites))
     if appraisal is not None:
         sections.append(appraisal_section(appraisal))
     sections.extend(extra_sections)
@@ -137,7 +169,9 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
         sections.append("<h2>Demand against capacity over time</h2><p class='note'>The "
                         "practices with the largest deficits at the horizon"
                         + (" and those the scenario changes" if chart_practices else "")
-                        + ". Line: demand (patients); dashed: capacity.</p>"
+                        + ". Line: demand (patients); dashed: premises capacity; dotted "
+                        "purple: GP workforce capacity where the number of GPs is known (the "
+                        "lower line is the binding constraint).</p>"
                         + "<div class='charts'>"
                         + "".join(demand_chart_svg(result, c) for c in charted
                                   if c in result.demand.index)
@@ -148,22 +182,20 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                           ("list_size", "List (patients)", 0), ("capacity", "Capacity (patients)", 0),
                           ("demand_horizon", f"Demand {fy(h)} (patients)", 0),
                           ("headroom_horizon", "Headroom (patients)", 0),
-                          ("headroom_m2_horizon", "Headroom (m2)", 0),
-                          ("tipping_year", "First year in deficit", None),
+                          ("headroom_m2_horizon", "Headroom (m²)", 0),
+                          ("tipping_year", "First year in deficit", YEAR),
                           ("building", "Building", None)]))
     sections.append(
         "<h2>All practices</h2>"
         + table(p, [("site_name", "Practice", None), ("practice_code", "Code", None),
-                    ("sites", "Sites", None), ("gia_m2", "Floor area (m2)", 0),
+                    ("sites", "Sites", None), ("gia_m2", "Floor area (m²)", 0),
                     ("capacity", "Capacity (patients)", 0),
                     ("binding_constraint", "Binding constraint", None),
                     ("demand_base", f"Demand {fy(s['base_year'])} (patients)", 0),
                     ("demand_horizon", f"Demand {fy(h)} (patients)", 0),
                     ("utilisation_pct_horizon", "Utilisation (%)", 0),
-                    ("tipping_year", "First year in deficit", None)]))
-    statements = "".join(f"<li>{esc(t)}</li>" for t in result.sites["statement"]) if len(
-        result.sites) else "<li>No housing sites.</li>"
-    sections.append("<h2>Housing sites: impact statements</h2><ol>" + statements + "</ol>")
+                    ("tipping_year", "First year in deficit", YEAR)]))
+    sections.append(contributions_section(result.sites))
     sections.append("<h2>Method</h2>" + METHOD_HTML)
     sections.append("<h2>Assumptions</h2>" + assumptions_table(result.assumptions.describe()))
     if result.warnings:
@@ -195,117 +227,6 @@ the wrong place.</p>
 """
 
 
-# ------------------------------------------------------------------------------ options
-
-
-def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str, int | None]]) -> str:
-    """``table`` under a name that does not clash with local variables."""
-    return table(frame, columns)
-
-
-# ------------------------------------------------------------------------------ inline SVG
-
-
-def demand_chart_svg(result: Any, code: str, *, width: int = 340, height: int = 190) -> str:
-    """Demand (line) against capacity (dashed) over the years for one practice."""
-    demand = result.demand.loc[code].to_numpy(dtype=float)
-    capacity = float(result.practices.loc[code, "capacity"])
-    years = [int(y) for y in result.demand.columns]
-    left, right, top, bottom = 52, 10, 28, 26
-    lo = 0.0
-    hi = max(float(demand.max()), capacity) * 1.08 or 1.0
-    n = max(len(years) - 1, 1)
-
-    def px(i: int) -> float:
-        return left + (width - left - right) * i / n
-
-    def py(v: float) -> float:
-        return top + (height - top - bottom) * (1 - (v - lo) / (hi - lo))
-
-    pts = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(demand))
-    over = demand > capacity
-    colour = "#b42318" if over.any() else "#067647"
-    ticks = "".join(
-        f"<text x='{left - 4}' y='{py(v) + 4:.1f}' text-anchor='end' font-size='10'>"
-        f"{v:,.0f}</text>" for v in np.linspace(0, hi / 1.08, 3))
-    labels = "".join(
-        f"<text x='{px(i):.1f}' y='{height - 8}' text-anchor='middle' font-size='10'>"
-        f"{esc(fy(y))}</text>" for i, y in enumerate(years) if i in (0, len(years) - 1))
-    name = esc(result.practices.loc[code, "site_name"])
-    tip = result.practices.loc[code, "tipping_year"]
-    sub = f"deficit from {fy(int(tip))}" if not pd.isna(tip) else "no deficit"
-    return (
-        f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}' "
-        f"xmlns='http://www.w3.org/2000/svg'><title>{name}: demand against capacity</title>"
-        f"<text x='{left}' y='12' font-size='11' font-weight='600'>{name}</text>"
-        f"<text x='{left}' y='24' font-size='10' fill='#52606d'>{esc(code)}, {esc(sub)}</text>"
-        f"<line x1='{left}' y1='{py(capacity):.1f}' x2='{width - right}' y2='{py(capacity):.1f}' "
-        "stroke='#1f2933' stroke-dasharray='5,3'/>"
-        f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2'/>"
-        f"<line x1='{left}' y1='{top}' x2='{left}' y2='{height - bottom}' stroke='#9aa5b1'/>"
-        + ticks + labels + "</svg>")
-
-
-def _headroom_colour(value: float, scale: float) -> str:
-    if not np.isfinite(value):
-        return "#d9e2ec"
-    t = min(abs(value) / scale, 1.0) if scale > 0 else 0.0
-    # deficit: white to red; headroom: white to green
-    r, g, b = (180, 35, 24) if value < 0 else (6, 118, 71)
-    mix = [int(255 + (c - 255) * (0.25 + 0.75 * t)) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02x}" for c in mix)
-
-
-def catchment_map_svg(region: Any, result: Any, *, width: int = 760) -> str:
-    """Catchments coloured by headroom at the horizon, with surgery sites, as inline SVG."""
-    cat = region.catchments
-    if not len(cat):
-        return "<p>No catchments.</p>"
-    x0, y0, x1, y1 = cat.total_bounds
-    span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-    height = int(width * span_y / span_x)
-    k = width / span_x
-
-    def path(geom: Any) -> str:
-        # A tolerance of a two-thousandth of the map's width is invisible at this size and
-        # keeps the file small.
-        simple = geom.simplify(span_x / 2000, preserve_topology=True)
-        polys = getattr(simple, "geoms", [simple])
-        parts = []
-        for poly in polys:
-            for ring in [poly.exterior, *poly.interiors]:
-                xy = np.asarray(ring.coords)[:, :2]
-                pts = " ".join(f"{(x - x0) * k:.1f},{(y1 - y) * k:.1f}" for x, y in xy)
-                parts.append("M" + pts + "Z")
-        return " ".join(parts)
-
-    head = result.practices["headroom_horizon"]
-    scale = float(head.abs().quantile(0.9)) if len(head) else 1.0
-    shapes = []
-    for _, row in cat.iterrows():
-        code = row["practice_code"]
-        value = float(head.get(code, np.nan))
-        name = result.practices["site_name"].get(code, code)
-        shapes.append(
-            f"<path d='{path(row.geometry)}' fill='{_headroom_colour(value, scale)}' "
-            "fill-opacity='0.55' stroke='#52606d' stroke-width='0.6'>"
-            f"<title>{esc(name)} ({esc(code)}): headroom {fmt(value)} patients</title></path>")
-    dots = []
-    for code, geom in region.practices.geometry.items():
-        kind = region.practices.at[code, "site_kind"]
-        dots.append(
-            f"<circle cx='{(geom.x - x0) * k:.1f}' cy='{(y1 - geom.y) * k:.1f}' "
-            f"r='{3.5 if kind == 'main' else 2.5}' fill='{'#1f2933' if kind == 'main' else '#fff'}'"
-            f" stroke='#1f2933'><title>{esc(region.practices.at[code, 'site_name'])}"
-            f"</title></circle>")
-    legend = ("<p class='note'>Red: demand exceeds capacity at the horizon; green: headroom "
-              "(deeper colour = larger). Dots: main surgeries; rings: branch surgeries. "
-              "Catchments overlap, so colours mix where they do.</p>")
-    return (f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}'"
-            " xmlns='http://www.w3.org/2000/svg'><title>Catchments by headroom</title>"
-            + "".join(shapes) + "".join(dots) + "</svg>" + legend)
-
-
 def interactive_map_html(region: Any, result: Any) -> str:
     """The dashboard's folium map as a self-contained iframe (Leaflet inlined, no tiles)."""
     from estates.report.map import build_map
@@ -316,17 +237,5 @@ def interactive_map_html(region: Any, result: Any) -> str:
                               zones=result.zones, assumptions=result.assumptions))
     # srcdoc keeps the map's scripts in their own document; escaping makes it one attribute.
     return ("<iframe title='Interactive map' style='width:100%;height:560px;border:1px solid "
-            f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note'>Interactive map (no "
-            "basemap, so it works offline); a printable map follows.</p>")
-
-
-# The options sections live in their own module; imported last because they use this
-# module's table helpers.
-from estates.report.options_html import (  # noqa: E402
-    access_section,
-    appraisal_section,
-    comparison_section,
-)
-
-__all__ = ["access_section", "appraisal_section", "build_report", "comparison_section",
-           "headline", "table", "table_html"]
+            f"#d9e2ec' srcdoc=\"{esc(page)}\"></iframe><p class='note screen-only'>Interactive "
+            "map (no basemap, so it works offline); a printable map follows.</p>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from estates.model import (
     Region,
 )
 from estates.report.figures import esc, format_figure
-from estates.report.templates import legend_html, stable_ids
+from estates.report.templates import legend_html
 
 OSM_TILES = "OpenStreetMap"
 #: Basemap choices the dashboard offers: label -> folium tiles argument (None: no basemap).
@@ -61,6 +61,15 @@ BRANCH_SITE_COLOUR = "#8c96a8"
 MINUTES_COLOURS: tuple[str, ...] = ("#ffffcc", "#fd8d3c", "#800026")
 CHANGE_COLOURS: tuple[str, ...] = ("#2166ac", "#f7f7f7", "#b2182b")
 CLOSED_COLOUR = "#7f7f7f"
+#: Candidate buildings (libraries...): a green ring drawn under surgeries and housing.
+CANDIDATE_COLOUR = "#238b45"
+#: Housing sites outside the region (not counted): hollow, in an orange no shading uses.
+OUTSIDE_COLOUR = "#ff7f00"
+#: The selected practice's catchment outline and rings.
+SELECTED_COLOUR = "#000000"
+CATCHMENT_FILL_OPACITY = 0.45
+#: Popups scroll beyond this height, so a tall one is never cut by the map's edge.
+POPUP_MAX_PX = 260
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,12 @@ def display_frame(frame: gpd.GeoDataFrame, *, tolerance_m: float = 25.0) -> gpd.
     if tolerance_m > 0:
         out = out.set_geometry(out.geometry.simplify(tolerance_m, preserve_topology=True))
     out = out.to_crs(DISPLAY_CRS)
-    return out.set_geometry(shapely.set_precision(out.geometry.values, DISPLAY_PRECISION_DEG))
+    # Simplifying can leave a polygon invalid (a self-touching ring), which rounding refuses.
+    geoms = out.geometry.to_numpy()
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    return out.set_geometry(shapely.set_precision(geoms, DISPLAY_PRECISION_DEG))
 
 
 def marker_radius(values: pd.Series, *, min_px: float = 4.0, max_px: float = 18.0) -> pd.Series:
@@ -167,70 +181,6 @@ def by_code(table: pd.DataFrame | None) -> pd.DataFrame:
     return table
 
 
-def catchment_layer(
-    region: Region, figures: pd.DataFrame, shading: Shading, *, tolerance_m: float,
-    pane: str | None = None,
-) -> folium.GeoJson:
-    catchments = display_frame(region.catchments[["practice_code", "geometry"]],
-                               tolerance_m=tolerance_m)
-    names = region.practices.drop_duplicates("practice_code").set_index("practice_code")
-    tips, popups, colours = [], [], []
-    for code in catchments["practice_code"]:
-        name = names["site_name"].get(code, "") if "site_name" in names else ""
-        value = figures[shading.column].get(code) if shading.column in figures else None
-        colours.append(shading.colour(value))
-        tips.append(f"{esc(name)} ({esc(code)}): {esc(format_figure(value, shading.unit))}")
-        rows = [("Practice code", str(code))]
-        if code in figures.index:
-            rows += [(label, format_figure(figures.at[code, col], unit))
-                     for col, label, unit in PRACTICE_FIGURES if col in figures.columns]
-        popups.append(popup_table(f"Catchment of {name}", rows))
-    data = catchments.assign(tip=tips, popup=popups, colour=colours)
-    return folium.GeoJson(
-        json.loads(data.to_json(drop_id=True)),
-        name="Catchments (" + shading.label.lower() + ")",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["colour"], "color": "#444444", "weight": 1,
-            "fillOpacity": 0.35,
-        },
-        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-        **({"pane": pane} if pane else {}),  # type: ignore[arg-type]
-    )
-
-
-#: The Leaflet pane the dashboard draws swapped-in catchments into: below the overlay pane
-#: (z-index 400) so that surgeries and housing sites stay on top and clickable.
-CATCHMENT_PANE = "catchments"
-#: The FeatureGroup streamlit-folium swaps takes ids from here on, apart from the base map's.
-GROUP_FIRST_ID = 10**9
-
-
-def catchment_group(
-    region: Region,
-    *,
-    practices: pd.DataFrame | None = None,
-    shade_by: str = "utilisation_pct_horizon",
-    tolerance_m: float = 25.0,
-) -> folium.FeatureGroup:
-    """The shaded catchments alone, as a FeatureGroup for a map built with ``catchments=False``.
-
-    The dashboard hands it to streamlit-folium as ``feature_group_to_add``, so that a change
-    of shading swaps this layer inside the map already drawn instead of reloading the map.
-    Drawn into ``CATCHMENT_PANE`` (below the markers); ids are stable, so the same choices give
-    the same script and an unrelated rerun swaps nothing.
-    """
-    if shade_by not in SHADINGS:
-        raise InputError(f"unknown map shading {shade_by!r}: use one of {', '.join(SHADINGS)}")
-    shading = SHADINGS[shade_by]
-    group = folium.FeatureGroup(name="Catchments (" + shading.label.lower() + ")")
-    if len(region.catchments):
-        catchment_layer(region, by_code(practices), shading, tolerance_m=tolerance_m,
-                         pane=CATCHMENT_PANE).add_to(group)
-    return stable_ids(group, first=GROUP_FIRST_ID)
-
-
 def map_legend(
     region: Region,
     *,
@@ -239,8 +189,13 @@ def map_legend(
     shade_by: str = "utilisation_pct_horizon",
     proposed: bool = False,
     closed: bool = False,
+    not_counted: int = 0,
+    selected: bool = False,
 ) -> str:
-    """The legend of shading and markers as escaped HTML (drawn in the map or beside it)."""
+    """The legend of shading and markers as escaped HTML (drawn in the map or beside it).
+
+    ``not_counted`` is the number of housing sites outside the region (drawn hollow).
+    """
     shading = SHADINGS[shade_by]
     figures = by_code(practices)
     growth = region.growth if growth is None else growth
@@ -249,8 +204,17 @@ def map_legend(
     codes = region.catchments["practice_code"]
     if not codes.isin(shaded.dropna().index).all():
         items.append((NO_DATA_COLOUR, "no figure"))
+    items.append(("", "Where catchments overlap, the smaller one's colour shows; thin lines "
+                      "outline every catchment"))
     items += [(HOUSING_COLOURS[t], "Housing: " + HOUSING_TYPE_LABELS[t]) for t in HOUSING_TYPES
               if len(growth.sites) and (growth.sites["housing_type"] == t).any()]
+    if not_counted:
+        items.append((OUTSIDE_COLOUR, f"Housing outside the region, not counted "
+                                      f"({not_counted} site(s), hollow dashed ring)"))
+    if len(region.candidates):
+        items.append((CANDIDATE_COLOUR, "Library or other candidate building (green ring)"))
+    if selected:
+        items.append((SELECTED_COLOUR, "Selected practice (thick outline and ring)"))
     items += [(MAIN_SITE_COLOUR, "GP main site (area ∝ list)"),
               (BRANCH_SITE_COLOUR, "GP branch site")]
     if proposed:
@@ -271,10 +235,13 @@ def point_layer(
         marker=folium.CircleMarker(),
         style_function=lambda f: {
             "radius": f["properties"]["radius"], "fillColor": f["properties"]["colour"],
-            "fill": True, "color": "#222222", "weight": 1, "fillOpacity": 0.85,
+            "fill": True, "color": f["properties"].get("line", "#222222"),
+            "weight": f["properties"].get("weight", 1),
+            "dashArray": f["properties"].get("dash"),
+            "fillOpacity": f["properties"].get("fill_opacity", 0.85),
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_height=POPUP_MAX_PX),
     )
 
 
@@ -318,15 +285,19 @@ def practice_points(region: Region, figures: pd.DataFrame) -> gpd.GeoDataFrame:
     )
 
 
-def housing_points(growth: Growth) -> gpd.GeoDataFrame:
-    """Housing sites for display: colour by housing type, radius by dwellings."""
+def housing_points(growth: Growth, not_counted: Collection[str] = ()) -> gpd.GeoDataFrame:
+    """Housing sites for display: colour by housing type, radius by dwellings; the sites in
+    ``not_counted`` (outside the region) hollow with a dashed orange ring."""
     sites = display_frame(growth.sites, tolerance_m=0)
+    outside = sites["site_ref"].astype(str).isin({str(r) for r in not_counted}).to_numpy()
     trajectory = growth.trajectory
     tips, popups = [], []
     for ref, row in sites.iterrows():
         label = HOUSING_TYPE_LABELS.get(str(row["housing_type"]), str(row["housing_type"]))
         unit = "beds" if row["housing_type"] == "care_home" else "dwellings"
-        tips.append(f"{esc(row['name'])}: {esc(format_figure(row['dwellings'], unit))}")
+        tips.append(f"{esc(row['name'])}: {esc(format_figure(row['dwellings'], unit))}"
+                    + (" (outside the region: not counted)"
+                       if str(row["site_ref"]) in not_counted else ""))
         rows = [("Site reference", str(row["site_ref"])), ("Homes", format_figure(row["dwellings"], unit)),
                 ("Housing type", label + (" (guessed from the description)"
                                           if bool(row.get("housing_type_inferred", False)) else ""))]
@@ -340,7 +311,12 @@ def housing_points(growth: Growth) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"site_ref": sites["site_ref"].to_numpy(), "tip": tips, "popup": popups,
          "radius": marker_radius(sites["dwellings"], min_px=3, max_px=14).round(1).to_numpy(),
-         "colour": sites["housing_type"].map(HOUSING_COLOURS).fillna("#999999").to_numpy()},
+         "colour": np.where(outside, "#ffffff",
+                            sites["housing_type"].map(HOUSING_COLOURS).fillna("#999999")),
+         "line": np.where(outside, OUTSIDE_COLOUR, "#222222"),
+         "weight": np.where(outside, 2.5, 1.0),
+         "dash": ["4 3" if out else None for out in outside],
+         "fill_opacity": np.where(outside, 0.5, 0.85)},
         geometry=sites.geometry.to_numpy(), crs=DISPLAY_CRS,
     )
 
@@ -363,21 +339,14 @@ def candidate_points(region: Region) -> gpd.GeoDataFrame:
 
 
 def candidate_layer(region: Region) -> folium.GeoJson:
-    # A plain DivIcon (a small square with a letter) instead of Awesome Markers, which would
-    # pull Font Awesome and Bootstrap from CDNs; and GeoJSON popups rather than folium.Popup,
-    # whose HTML wrapper needs jQuery.
-    icon = folium.DivIcon(
-        html="<div style='width:16px;height:16px;background:#fff;border:2px solid #238b45;"
-             "color:#238b45;font:bold 11px/16px sans-serif;text-align:center'>L</div>",
-        icon_size=(20, 20), icon_anchor=(10, 10), class_name="estates-candidate",
-    )
-    return folium.GeoJson(
-        json.loads(candidate_points(region).to_json(drop_id=True)),
-        name="Candidate buildings (libraries and others)",
-        marker=folium.Marker(icon=icon),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-    )
+    """Candidate buildings as green rings, drawn before housing and surgeries so that they lie
+    under them: a library beside a retirement village must not hide the village's marker.
+
+    (Marker icons would sit in Leaflet's marker pane, above every circle, and cover them.)
+    """
+    points = candidate_points(region).assign(
+        radius=6.0, colour="#ffffff", line=CANDIDATE_COLOUR, weight=2.5, fill_opacity=0.9)
+    return point_layer(points, name="Candidate buildings (libraries and others)")
 
 
 def zone_layer(region: Region, *, tolerance_m: float) -> folium.GeoJson:
@@ -409,7 +378,7 @@ def zone_layer(region: Region, *, tolerance_m: float) -> folium.GeoJson:
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#777777",
                                   "weight": 0.5, "fillOpacity": 0.4},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_height=POPUP_MAX_PX),
     )
 
 

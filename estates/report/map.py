@@ -8,13 +8,14 @@ Leaflet inserts popup and tooltip content as HTML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import folium
 import folium.features
 import folium.template
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from estates.assumptions import Assumptions
 from estates.errors import InputError
@@ -25,15 +26,19 @@ from estates.model import (
     Region,
 )
 from estates.report.assets import use_served_leaflet
+from estates.report.catchments import (
+    CATCHMENT_PANE,
+    catchment_layer,
+    catchment_outlines,
+    selected_layer,
+)
 from estates.report.figures import esc
 from estates.report.layers import (
-    CATCHMENT_PANE,
     CLOSED_COLOUR,
     OSM_TILES,
     SHADINGS,
     by_code,
     candidate_layer,
-    catchment_layer,
     housing_points,
     map_legend,
     point_layer,
@@ -41,7 +46,7 @@ from estates.report.layers import (
     zone_layer,
 )
 from estates.report.surface import Surface, raster_overlay, surface_legend
-from estates.report.templates import Legend, stable_ids
+from estates.report.templates import Legend, SmallMarkersOnTop, stable_ids
 from estates.report.zone_shading import add_index_layers
 
 
@@ -63,6 +68,10 @@ def build_map(
     leaflet_url: str | None = None,
     zones: pd.DataFrame | None = None,
     assumptions: Assumptions | None = None,
+    not_counted: Collection[str] = (),
+    focus: Sequence[tuple[float, float]] = (),
+    focus_margin_m: float = 2500.0,
+    selected: str | None = None,
 ) -> folium.Map:
     """The dashboard's and report's map of a region and, optionally, its evaluation.
 
@@ -103,6 +112,13 @@ def build_map(
         The evaluation's zone table: with its E2SFCA columns, zones shaded by GP floor space
         and by GPs within reach per 1,000 residents are added as layers (off until switched
         on), broken at the standards of ``assumptions``.
+    not_counted
+        Site references of housing sites outside the region (not counted): drawn hollow.
+    focus
+        Points (easting, northing in EPSG:27700) to open the map on, e.g. the sites an option
+        changes; the map fits them with ``focus_margin_m`` around. Empty: the whole region.
+    selected
+        A practice code to outline and ring (the practice chosen on the dashboard).
     leaflet_url
         Serve Leaflet from this URL folder (e.g. ``/app/static/leaflet/``); None keeps folium's
         CDN links, for callers that inline Leaflet themselves (``assets.standalone_html``).
@@ -138,13 +154,17 @@ def build_map(
         zone_layer(region, tolerance_m=tolerance_m).add_to(m)
         add_index_layers(m, region, zones, assumptions or Assumptions(), tolerance_m=tolerance_m)
     if catchments and len(region.catchments):
-        catchment_layer(region, figures, shading, tolerance_m=tolerance_m).add_to(m)
+        group = folium.FeatureGroup(name="Catchments (" + shading.label.lower() + ")")
+        catchment_layer(region, figures, shading, tolerance_m=tolerance_m).add_to(group)
+        catchment_outlines(region, tolerance_m=tolerance_m).add_to(group)
+        group.add_to(m)
     elif not catchments:
         folium.map.CustomPane(CATCHMENT_PANE, z_index=390, pointer_events=True).add_to(m)
     if len(region.candidates):
         candidate_layer(region).add_to(m)
     if len(growth.sites):
-        point_layer(housing_points(growth), name="Housing sites (by type and size)").add_to(m)
+        point_layer(housing_points(growth, not_counted),
+                    name="Housing sites (by type and size)").add_to(m)
     point_layer(practice_points(region, figures),
                  name="GP surgery sites (sized by list)").add_to(m)
     if proposed:
@@ -155,7 +175,8 @@ def build_map(
             folium.CircleMarker(
                 location=(point.y, point.x), radius=9, color="#000000", weight=3,
                 fill=True, fill_color="#ffffff", fill_opacity=1.0,
-                tooltip=folium.Tooltip(f"Proposed: {esc(label)}"),
+                tooltip=folium.Tooltip(f"Proposed: {esc(label)}", permanent=True,
+                                       direction="top"),
             ).add_to(group)
         group.add_to(m)
     if closed:
@@ -170,12 +191,31 @@ def build_map(
             ).add_to(group)
         group.add_to(m)
 
+    if selected:
+        selected_layer(region, selected, tolerance_m=tolerance_m).add_to(m)
+
     if legend:
         Legend(map_legend(region, practices=practices, growth=growth, shade_by=shade_by,
-                          proposed=bool(proposed), closed=bool(closed))).add_to(m)
+                          proposed=bool(proposed), closed=bool(closed),
+                          not_counted=len(not_counted), selected=bool(selected))).add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
+    SmallMarkersOnTop().add_to(m)
+    if focus:
+        west, south, east, north = focus_bounds(focus, margin_m=focus_margin_m)
     m.fit_bounds([[south, west], [north, east]])
     return stable_ids(m)
+
+
+def focus_bounds(points: Sequence[tuple[float, float]], *,
+                 margin_m: float = 2500.0) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees around British National Grid points, with a
+    margin in metres (so one changed site opens at street scale, not the region's)."""
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    box = gpd.GeoSeries([shapely.box(min(xs) - margin_m, min(ys) - margin_m,
+                                     max(xs) + margin_m, max(ys) + margin_m)], crs=CRS)
+    w, s, e, n = box.to_crs(DISPLAY_CRS).total_bounds
+    return float(w), float(s), float(e), float(n)
 
 

@@ -88,11 +88,52 @@ class Legend(MacroElement):
         self.position = position
 
 
+class SmallMarkersOnTop(MacroElement):
+    """Stacks the map's circle markers largest first, so a small marker is never hidden under
+    a larger one (a retirement village beside a big surgery stays clickable), whichever layer
+    each belongs to; candidate buildings stay under them all. Re-stacks when layers are
+    added (the dashboard swaps some in)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var pending = null;
+            function stack() {
+                pending = null;
+                var markers = [];
+                map.eachLayer(function (l) {
+                    // Candidate buildings stay beneath (drawn first, never raised), so a
+                    // library never covers a surgery or a housing site.
+                    if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && l._path
+                            && !(l.feature && 'candidate_id' in l.feature.properties)) {
+                        markers.push(l);
+                    }
+                });
+                markers.sort(function (a, b) { return b.getRadius() - a.getRadius(); });
+                markers.forEach(function (l) { l.bringToFront(); });
+            }
+            map.on('layeradd', function () {
+                if (pending === null) { pending = setTimeout(stack, 0); }
+            });
+            stack();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SmallMarkersOnTop"
+
+
 def legend_html(title: str, items: Sequence[tuple[str, str]]) -> str:
     """Escaped legend HTML: a title then one swatch per (colour, label)."""
+    # An item without a colour is a note (how to read the colours), set in italics.
     rows = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;margin-right:6px;"
         f"background:{esc(colour)};border:1px solid #555'></span>{esc(label)}</div>"
+        if colour else f"<div style='font-style:italic;max-width:16em'>{esc(label)}</div>"
         for colour, label in items
     )
     return f"<b>{esc(title)}</b>{rows}"

@@ -14,12 +14,11 @@ from rasterio.transform import from_origin
 
 from estates.errors import InputError
 from estates.io.region import demo_region, read_region
+from estates.report.catchments import CATCHMENT_PANE, catchment_group
 from estates.report.figures import format_figure
 from estates.report.layers import (
-    CATCHMENT_PANE,
     NO_DATA_COLOUR,
     SHADINGS,
-    catchment_group,
     display_frame,
     map_legend,
     marker_radius,

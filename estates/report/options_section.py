@@ -1,8 +1,6 @@
 """The report's sections on access and options: the travel measure and the accessibility index,
-an option against the baseline (with the new sites' expected use) and the options appraisal.
-
-Every piece of text that came from a user's file is escaped.
-"""
+an option against the baseline in sentences (with the new sites' expected use) and the options
+appraisal. Every piece of text that came from a user's file is escaped."""
 
 from __future__ import annotations
 
@@ -11,16 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estates.report.figures import esc
+from estates.report.figures import change_text, esc
+from estates.report.tables import headline, table_html
+from estates.report.wording import describe_changes
 from estates.report.zone_shading import zone_legend_items
-
-
-def _html() -> Any:
-    # estates.report.html imports this module at its end; importing it back lazily avoids a
-    # cycle whichever module is imported first.
-    from estates.report import html
-
-    return html
 
 
 def _money(value: Any) -> str:
@@ -31,7 +23,6 @@ def _money(value: Any) -> str:
 
 def access_section(result: Any) -> str:
     """How travel was measured, and the E2SFCA index of GP floor space and GPs per zone."""
-    h = _html()
     s = result.summary
     provider = s.get("travel_provider", {})
     modes = "".join(f"<li><b>{esc(m.replace('_', ' '))}</b>: {esc(text)}</li>"
@@ -59,9 +50,9 @@ def access_section(result: Any) -> str:
         + "), and each zone adds up its shares. Zones that reach no surgery have no figure; "
         "the GP figure is unknown where a surgery in reach has no GP count.</p>"
         "<div class='figs'>"
-        + h.headline("Floor space within reach", "-" if mean_m2 is None else
+        + headline("Floor space within reach", "-" if mean_m2 is None else
                      f"{mean_m2:,.1f} m2 per 1,000", "Mean over residents of the region.")
-        + h.headline("GPs within reach", "-" if mean_fte is None else
+        + headline("GPs within reach", "-" if mean_fte is None else
                      f"{mean_fte:,.2f} FTE per 1,000",
                      f"Mean over residents; {idx.get('e2sfca_gp_fte_per_1000_zones_unknown', 0)}"
                      " zone(s) unknown.")
@@ -72,7 +63,7 @@ def access_section(result: Any) -> str:
                                                       "e2sfca_m2_per_1000"))
         + " (m2 per 1,000 residents).</p>"
         "<p class='note'>The zones with the least floor space within reach:</p>"
-        + h.table_html(low, [("zone_name", "Zone", None), ("zone_code", "Code", None),
+        + table_html(low, [("zone_name", "Zone", None), ("zone_code", "Code", None),
                              ("rural_class", "Area", None), ("population", "People", 0),
                              ("e2sfca_m2_per_1000", "m2 per 1,000 within reach", 1),
                              ("e2sfca_gp_fte_per_1000", "GP FTE per 1,000 within reach", 2),
@@ -93,34 +84,41 @@ def new_sites_html(entries: list[dict[str, Any]]) -> str:
             + esc(NEW_SITE_RULE) + "</p>")
 
 
-def comparison_section(comparison: Any, scenario: Any = None) -> str:
-    """A scenario against the baseline: headline changes, new sites' use, costs, access."""
-    from estates.options.appraisal import further_flag
-
-    h = _html()
+def comparison_section(comparison: Any, scenario: Any = None, region: Any = None,
+                       sites: pd.DataFrame | None = None) -> str:
+    """A scenario against the baseline: what it does in sentences, headline changes, costs,
+    older access, practices. ``region`` (before the change) names practices and buildings;
+    ``sites`` (housing sites) place a point beside the site it is near."""
     s = comparison.summary
     name = getattr(scenario, "name", "Scenario")
     description = str(getattr(scenario, "description", "") or "")
     intro = f"<p>{esc(description)}</p>" if description else ""
     changes = ""
+    costs = comparison.costs
     if scenario is not None and scenario.changes:
-        changes = "<ul>" + "".join(
-            "<li>" + esc(", ".join(f"{k}: {v}" for k, v in c.items())) + "</li>"
-            for c in scenario.changes) + "</ul>"
+        if region is not None:
+            said = describe_changes(scenario.changes, region, sites=sites, costs=costs)
+        else:  # no region to name things by: the change's own fields, as words
+            said = ["; ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.items())
+                    for c in scenario.changes]
+        changes = ("<p>The option makes these changes:</p><ol>"
+                   + "".join(f"<li>{esc(t)}</li>" for t in said) + "</ol>")
+    from estates.options.appraisal import further_flag
+
     per_patient = s.get("cost_per_deficit_patient_gbp")
+    in_deficit = change_text(s["practices_in_deficit_base"], s["practices_in_deficit_option"])
     figs = [
-        h.headline("Deficit resolved", f"{s['deficit_resolved']:,.0f} patients",
-                   f"Practice deficit at the horizon: {s['deficit_total_base']:,.0f} before, "
-                   f"{s['deficit_total_option']:,.0f} after."),
-        h.headline("Practices in deficit", f"{s['practices_in_deficit_base']} to "
-                   f"{s['practices_in_deficit_option']}", "At the horizon."),
-        h.headline("Unmet demand within reach", f"{s['unmet_demand_reduced']:,.0f} fewer",
-                   f"{s['unmet_demand_base']:,.0f} before, {s['unmet_demand_option']:,.0f} "
-                   "after (patients no surgery with space can serve within the threshold)."),
-        h.headline("Capital cost", _money(s["capital_cost_gbp"]),
-                   f"{s['m2_added']:,.0f} m2; " + (
-                       f"{_money(per_patient)} per patient of deficit resolved."
-                       if per_patient is not None else "no deficit resolved.")),
+        headline("Deficit resolved", f"{s['deficit_resolved']:,.0f} patients",
+                 f"Practice deficit at the horizon: {s['deficit_total_base']:,.0f} before, "
+                 f"{s['deficit_total_option']:,.0f} after."),
+        headline("Practices in deficit", in_deficit, "At the horizon, before and after."),
+        headline("Unmet demand within reach", f"{s['unmet_demand_reduced']:,.0f} fewer",
+                 f"{s['unmet_demand_base']:,.0f} before, {s['unmet_demand_option']:,.0f} after "
+                 "(patients no surgery with space can serve within the threshold)."),
+        headline("Capital cost", _money(s["capital_cost_gbp"]),
+                 f"{s['m2_added']:,.0f} m²; " + (
+                     f"{_money(per_patient)} per patient of deficit resolved."
+                     if per_patient is not None else "no deficit resolved.")),
     ]
     flag = further_flag(s)
     further = (f"<p class='bad'>This option {esc(flag)}.</p>" if flag else "")
@@ -129,7 +127,7 @@ def comparison_section(comparison: Any, scenario: Any = None) -> str:
               & (acc["mode"].isin(["car", "public_transport", "older_walk"]))]
     acc = acc[acc["change_pct_points"].fillna(0).abs() > 1e-9]
     access = ("<p>No change in older people's access within the thresholds.</p>" if acc.empty
-              else h.table_html(acc.assign(mode=acc["mode"].str.replace("_", " ")), [
+              else table_html(acc.assign(mode=acc["mode"].str.replace("_", " ")), [
                   ("mode", "Mode", None), ("threshold_minutes", "Within (minutes)", 0),
                   ("group", "Age", None), ("rural_class", "Area", None),
                   ("pct_within_base", "Before (%)", 1), ("pct_within_option", "After (%)", 1),
@@ -139,18 +137,21 @@ def comparison_section(comparison: Any, scenario: Any = None) -> str:
     moved = prac[(prac["deficit_resolved"].abs() > 0.5)
                  | (prac["capacity_option"] - prac["capacity_base"]).abs().gt(0.5)
                  | ~prac["in_option"]]
-    costs = comparison.costs
+    what = describe_changes(scenario.changes, region, sites=sites, costs=costs) if (
+        scenario is not None and region is not None) else []
+    costs = costs.assign(said=[what[int(i)] if 0 <= int(i) < len(what) else w
+                               for i, w in zip(costs["change"], costs["what"], strict=True)])
     return (
         f"<h2>Scenario: {esc(name)}</h2>" + intro + changes
         + "<div class='figs'>" + "".join(figs) + "</div>" + further
         + new_sites_html(list(getattr(comparison, "new_sites", [])))
         + "<h3>Capital cost by change</h3>"
-        + h.table_html(costs.assign(cost=costs["cost_gbp"].map(_money)), [
-            ("what", "Change", None), ("m2", "Floor area (m2)", 0), ("basis", "Basis", None),
+        + table_html(costs.assign(cost=costs["cost_gbp"].map(_money)), [
+            ("said", "Change", None), ("m2", "Floor area (m²)", 0), ("basis", "Basis", None),
             ("rate_gbp_per_m2", "GBP per m2", 0), ("cost", "Cost", None)])
         + "<h3>Older people's access (changes only)</h3>" + access + index
         + "<h3>Practices the scenario changes</h3>"
-        + h.table_html(moved.assign(code=moved.index), [
+        + table_html(moved.assign(code=moved.index), [
             ("site_name", "Practice", None), ("code", "Code", None),
             ("capacity_base", "Capacity before", 0), ("capacity_option", "Capacity after", 0),
             ("headroom_base", "Headroom before", 0), ("headroom_option", "Headroom after", 0),
@@ -171,7 +172,7 @@ def _index_change(comparison: Any) -> str:
             f"{s.get('zones_e2sfca_m2_per_1000_up', 0)} zone(s) gain, "
             f"{s.get('zones_e2sfca_m2_per_1000_down', 0)} lose.</p>")
     if len(changed):
-        text += _html().table_html(changed, [
+        text += table_html(changed, [
             ("zone_code", "Zone", None),
             ("e2sfca_m2_per_1000_base", "Before (m2 per 1,000)", 1),
             ("e2sfca_m2_per_1000_option", "After (m2 per 1,000)", 1),
@@ -183,7 +184,6 @@ def appraisal_section(table: pd.DataFrame) -> str:
     """The options appraisal table, its scoring rule with the reference points, and flags."""
     from estates.options.appraisal import APPRAISAL_RULE
 
-    h = _html()
     w = table.attrs.get("weights", {})
     t = table.attrs.get("threshold_minutes", 15)
     refs = table.attrs.get("references", {})
@@ -209,7 +209,7 @@ def appraisal_section(table: pd.DataFrame) -> str:
         "<h2>Options appraisal</h2><p class='note'>Each option is evaluated against the "
         "baseline with the same assumptions. " + esc(APPRAISAL_RULE.format(weights=weights))
         + esc(ref_text) + "</p>"
-        + h.table_html(rows, [
+        + table_html(rows, [
             ("rank", "Rank", None), ("option", "Option", None),
             ("deficit_resolved", "Deficit resolved (patients)", 0),
             ("share_pct", "Share of the region's deficit (%)", 1),
@@ -222,6 +222,3 @@ def appraisal_section(table: pd.DataFrame) -> str:
         + flag_html + sites_html
         + "<ol>" + "".join(f"<li><b>{esc(r['option'])}</b>: {esc(r['description'])}</li>"
                            for _, r in table.iterrows()) + "</ol>")
-
-
-__all__ = ["access_section", "appraisal_section", "comparison_section", "new_sites_html"]
