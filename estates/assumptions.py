@@ -164,6 +164,13 @@ class Assumptions:
     capacity_method: str = _fig(
         "space", "'space' or 'rooms'", "user choice (METHODS.md section 1)",
         "Capacity method", kind="choice:space,rooms", group="Capacity")
+    capacity_basis: str = _fig(
+        "premises", "'premises', 'workforce' or 'effective'", "user choice: premises (floor "
+        "space or rooms) answers the estates question; workforce (GP FTE x patients per GP) the "
+        "GP-shortage question; effective is the lower of the two. Practices without GP FTE keep "
+        "their premises capacity under every basis, and are counted",
+        "Capacity basis for the flow, options and appraisal",
+        kind="choice:premises,workforce,effective", group="Capacity")
 
     # --- cost ---------------------------------------------------------------------------------
     cost_per_m2_gbp: float = _fig(

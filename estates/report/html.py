@@ -90,6 +90,16 @@ def headline_block(summary: dict[str, Any]) -> str:
         headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
                  f"Practices whose demand exceeds capacity; total shortfall "
                  f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m2)."),
+        headline(f"Practices in deficit on GPs / on the lower limit, {fy(h)}",
+                 f"{s.get('practices_in_deficit_workforce', 0)} / "
+                 f"{s.get('practices_in_deficit_effective', 0)} of {s['practices']}",
+                 "Against GP workforce capacity (full-time GPs x patients per GP) and against "
+                 "the lower of premises and workforce; shortfalls "
+                 f"{s.get('deficit_total_workforce', 0):,.0f} and "
+                 f"{s.get('deficit_total_effective', 0):,.0f} patients."
+                 + (f" {s['practices_without_gp_fte']} practice(s) without GP FTE are left out "
+                    "of the workforce figure (not counted as zero)."
+                    if s.get("practices_without_gp_fte") else "")),
         headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
                  f"Demand that cannot reach a surgery with space within {s['threshold_minutes']:g} "
                  f"minutes by {s['travel_mode'].replace('_', ' ')}, while spare space exists elsewhere."),
@@ -149,12 +159,15 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                           ("headroom_horizon", "Headroom (patients)", 0),
                           ("headroom_m2_horizon", "Headroom (m2)", 0),
                           ("tipping_year", "First year in deficit", None),
+                          ("headroom_horizon_workforce", "Headroom on GPs (patients)", 0),
+                          ("tipping_year_workforce", "First year short of GPs", None),
                           ("building", "Building", None)]))
     sections.append(
         "<h2>All practices</h2>"
         + table(p, [("site_name", "Practice", None), ("practice_code", "Code", None),
                     ("sites", "Sites", None), ("gia_m2", "Floor area (m2)", 0),
                     ("capacity", "Capacity (patients)", 0),
+                    ("workforce_capacity", "GP capacity (patients)", 0),
                     ("binding_constraint", "Binding constraint", None),
                     ("demand_base", f"Demand {fy(s['base_year'])} (patients)", 0),
                     ("demand_horizon", f"Demand {fy(h)} (patients)", 0),
@@ -178,8 +191,10 @@ METHOD_HTML = """
 <p><b>Capacity.</b> Each practice's capacity in patients is its gross internal floor area
 divided by the floor space per patient (or, by the rooms method, its clinical rooms times the
 patients a room can serve in a year). Branch surgeries add to their parent practice. Where the
-number of GPs is known, GP capacity (full-time GPs times patients per GP) is shown too, and the
-lower of the two is named as the binding constraint.</p>
+number of GPs is known, GP capacity (full-time GPs times patients per GP) is shown too, the
+lower of the two is named as the binding constraint, and headroom, deficits and the first year
+in deficit are given on premises, on GPs and on the lower of the two. A practice whose GP FTE is
+not known is counted and left out of the GP figures, never treated as having no GPs.</p>
 <p><b>Demand.</b> Each practice's registered list (weighted by age where weights are set), plus
 the residents of new homes completed each year (homes times occupancy by housing type, with an
 age profile so that retirement homes add older patients), plus any background growth.</p>
