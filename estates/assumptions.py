@@ -132,9 +132,31 @@ class Assumptions:
         1800, "patients per full-time GP", FS4 + ", 'based on RCGP guidance'",
         "Patients per full-time GP", minimum=0, exclusive_minimum=True, group="Capacity")
     m2_per_patient: float = _fig(
-        120 / 1750, "m2 per patient", "NHS England (East) 'Premises Principles' as quoted in "
-        "S106 letters: 120 m2 per 1,750 patients (net; unverified, treat as assumption)",
+        120 / 1750, "m2 per patient (on the basis floor_standard_basis names)", "NHS England "
+        "(East) 'Premises Principles' as quoted in S106 letters: 120 m2 per 1,750 patients "
+        "(net internal area; unverified, treat as assumption)",
         "Floor space per patient", minimum=0, exclusive_minimum=True, group="Capacity")
+    floor_standard_basis: str = _fig(
+        "net", "'net' or 'gross'", "the 120 m2 per 1,750 patients standard is quoted as net "
+        "internal area; practices' floor areas (gia_m2) are gross, so a net standard is "
+        "multiplied by net_to_gross before it divides them", "Floor-space standard is",
+        kind="choice:net,gross", group="Capacity")
+    net_to_gross: float = _fig(
+        1.3, "gross internal area / net (room) area", "HBN 11-01 era guidance: circulation "
+        "adds 28-30 % to room areas; walls, plant and engineering space are not added, so the "
+        "true factor may be higher (assumption, unverified)", "Net-to-gross factor",
+        minimum=1, maximum=3, group="Capacity")
+    clinical_share_of_net: float = _fig(
+        0.25, "share of net area in clinical rooms", "derived, an assumption: 1,750 patients / "
+        "917 patients per room x 16 m2 = 30.5 m2 of clinical rooms in the standard's 120 m2 net "
+        "(25 %); the rest is reception, waiting, administration, staff and stores. Replace with "
+        "the share in a practice's schedule of accommodation",
+        "Clinical rooms' share of net area", minimum=0, maximum=1, exclusive_minimum=True,
+        group="Capacity")
+    methods_tolerance_pct: float = _fig(
+        25, "% difference", "issue 11: flag a practice whose rooms-method capacity differs from "
+        "its floor-space capacity by more than this share of the floor-space figure",
+        "Tolerance between the two capacity methods", minimum=0, group="Capacity")
     sessions_per_week: float = _fig(
         10, "sessions per room per week", ROOMS, "Sessions per room per week",
         minimum=0, maximum=21, exclusive_minimum=True, group="Capacity")
@@ -158,9 +180,6 @@ class Assumptions:
     m2_per_room: float = _fig(
         16, "m2 per clinical room", "HEJ Oct 2024: 16 m2 expected today (13.5-15 m2 older "
         "guidance)", "Clinical room size", minimum=0, exclusive_minimum=True, group="Capacity")
-    circulation: float = _fig(
-        0.3, "share added to room area", "HBN 11-01 era guidance: 28-30 %", "Circulation",
-        minimum=0, maximum=2, group="Capacity")
     capacity_method: str = _fig(
         "space", "'space' or 'rooms'", "user choice (METHODS.md section 1)",
         "Capacity method", kind="choice:space,rooms", group="Capacity")
@@ -329,6 +348,21 @@ class Assumptions:
         appointments = (self.sessions_per_week * self.weeks_per_year
                         * self.appointments_per_session * self.room_utilisation)
         return appointments / (self.appointments_per_patient * self.face_to_face_share)
+
+    @property
+    def gross_m2_per_patient(self) -> float:
+        """Gross internal floor area one patient needs, by the floor-space standard."""
+        net_factor = self.net_to_gross if self.floor_standard_basis == "net" else 1.0
+        return self.m2_per_patient * net_factor
+
+    @property
+    def gross_m2_per_room(self) -> float:
+        """Gross internal floor area that comes with one clinical room.
+
+        The room itself, the non-clinical space that serves it (reception, waiting, offices,
+        stores: ``1 / clinical_share_of_net`` of the room) and the net-to-gross factor.
+        """
+        return self.m2_per_room / self.clinical_share_of_net * self.net_to_gross
 
     @property
     def e2sfca_steps(self) -> dict[float, float]:

@@ -26,7 +26,8 @@ def site_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.DataF
     ``premises_capacity`` (the one ``assumptions.capacity_method`` chooses).
     """
     a = assumptions
-    space = practices["gia_m2"].astype(float) / a.m2_per_patient
+    # gia_m2 is gross: a net standard is grossed up first, so like is compared with like.
+    space = practices["gia_m2"].astype(float) / a.gross_m2_per_patient
     rooms = practices["clinical_rooms"].astype(float) * a.patients_per_room
     chosen = space if a.capacity_method == "space" else rooms
     return pd.DataFrame(
@@ -74,6 +75,10 @@ def practice_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.D
         ~workforce_binds, out["workforce_capacity"]
     )
     out["binding_constraint"] = np.where(workforce_binds, "GP workforce", premises_label)
+    # Two methods of one building: flag where they tell different stories (issue 11 item 2).
+    out["methods_difference_pct"] = 100.0 * (
+        out["room_capacity"] / out["space_capacity"].where(out["space_capacity"] > 0) - 1.0)
+    out["methods_disagree"] = out["methods_difference_pct"].abs() > a.methods_tolerance_pct
     out["capacity"] = out[f"{BASIS_COLUMN[a.capacity_basis]}"].where(
         out[BASIS_COLUMN[a.capacity_basis]].notna(), out["premises_capacity"])
     out.index.name = None

@@ -22,9 +22,8 @@ def m2_for_patients(patients: np.ndarray | float, assumptions: Assumptions) -> n
     """Floor space needed for ``patients`` weighted patients, by the chosen capacity method."""
     a = assumptions
     if a.capacity_method == "space":
-        return patients * a.m2_per_patient
-    rooms = patients / a.patients_per_room
-    return rooms * a.m2_per_room * (1.0 + a.circulation)
+        return patients * a.gross_m2_per_patient
+    return patients / a.patients_per_room * a.gross_m2_per_room
 
 
 def site_impacts(
@@ -118,9 +117,9 @@ def _statement(
         return (f"{name} ({ref}): no homes are expected to complete by "
                 f"{fy(horizon)}, so no primary-care impact is assessed "
                 "within the horizon.")
-    method = (f"at {a.m2_per_patient:.4f} m2 per patient" if a.capacity_method == "space"
-              else f"as {weighted / a.patients_per_room:.2f} clinical rooms of {a.m2_per_room:g} m2 "
-                   f"plus {a.circulation:.0%} circulation")
+    method = (f"gross, at {a.gross_m2_per_patient:.4f} m2 per patient" if a.capacity_method == "space"
+              else f"gross, as {weighted / a.patients_per_room:.2f} clinical rooms of "
+                   f"{a.m2_per_room:g} m2 with their non-clinical space")
     text = (
         f"{name} ({ref}): {built:,.0f} {kind.lower()} homes completing from "
         f"{fy(first) if first is not None else ''} to the horizon year are expected to house {residents:,.0f} residents ({occ:g} per home), "

@@ -56,7 +56,7 @@ def apply_scenario(
     """A new Region with the scenario's changes made, in order; ``region`` is not modified.
 
     Floor area and clinical rooms stay consistent: where a change gives only one of them, the
-    other is derived from ``m2_per_room`` and ``circulation`` so that both capacity methods see
+    other is derived from ``Assumptions.gross_m2_per_room`` so that both capacity methods see
     the change.
     """
     return apply_with_costs(region, scenario, assumptions=assumptions).region
@@ -118,7 +118,7 @@ class _State:
         return self.practices.index[self.practices["site_kind"] == "main"]
 
     def m2_per_room(self) -> float:
-        return self.a.m2_per_room * (1.0 + self.a.circulation)
+        return self.a.gross_m2_per_room
 
 
 def _apply(region: Region, scenario: Scenario, a: Assumptions, file: str) -> Applied:

@@ -133,6 +133,14 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
         sections.append("<p class='synthetic'>This region is synthetic demonstration data, "
                         "modelled on a real area: its practices, lists and sites are invented.</p>")
     sections.append("<h2>Headline figures</h2>" + headline_block(s))
+    if s.get("practices_methods_disagree"):
+        flagged = p[p["methods_disagree"].fillna(False).astype(bool)]
+        sections.append(
+            f"<p class='note'>{s['practices_methods_disagree']} of {s['practices']} practices' "
+            "capacity by clinical rooms differs from their capacity by floor space by more than "
+            f"{result.assumptions.methods_tolerance_pct:g} %: check their floor areas and room "
+            "counts (" + esc(", ".join(map(str, flagged.index[:12])))
+            + (" ..." if len(flagged) > 12 else "") + ").</p>")
     if comparison is not None:
         sections.append(comparison_section(comparison, scenario))
     if appraisal is not None:
@@ -169,6 +177,7 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                     ("capacity", "Capacity (patients)", 0),
                     ("workforce_capacity", "GP capacity (patients)", 0),
                     ("binding_constraint", "Binding constraint", None),
+                    ("methods_difference_pct", "Rooms vs floor space (%)", 0),
                     ("demand_base", f"Demand {fy(s['base_year'])} (patients)", 0),
                     ("demand_horizon", f"Demand {fy(h)} (patients)", 0),
                     ("utilisation_pct_horizon", "Utilisation (%)", 0),
@@ -189,7 +198,8 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
 
 METHOD_HTML = """
 <p><b>Capacity.</b> Each practice's capacity in patients is its gross internal floor area
-divided by the floor space per patient (or, by the rooms method, its clinical rooms times the
+divided by the floor space per patient, a net standard grossed up by the net-to-gross factor so
+that like is compared with like (or, by the rooms method, its clinical rooms times the
 patients a room can serve in a year). Branch surgeries add to their parent practice. Where the
 number of GPs is known, GP capacity (full-time GPs times patients per GP) is shown too, the
 lower of the two is named as the binding constraint, and headroom, deficits and the first year

@@ -16,7 +16,7 @@ from estates.assumptions import Assumptions
 from estates.engine.evaluate import evaluate
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030, need_weights=(1.0,) * 7)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 ALPHA_2030 = 10000 + 237 + 5 / 7 * 474
 BETA_2030 = 4000 + 2 / 7 * 474 + 150

@@ -11,7 +11,7 @@ from estates.assumptions import Assumptions
 from estates.engine.evaluate import evaluate
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750  # m2 per patient
 
 
