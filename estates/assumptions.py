@@ -64,6 +64,14 @@ _GENERAL_PROFILE = _profile(
 )
 
 
+# Carr-Hill 2007 age-sex workload weights (male, female) mapped onto the 7 age bands by the
+# unweighted mean of the two sexes; only their ratios matter, as demand.need_weights normalises.
+_CARR_HILL_SEXES = {"0_4": (2.354, 2.241), "5_14": (1.000, 1.030), "15_44": (0.913, 1.885),
+                    "45_64": (1.373, 2.115), "65_74": (2.531, 2.820), "75_84": (3.254, 3.301),
+                    "85_plus": (3.193, 3.090)}
+_CARR_HILL_2007 = _profile({b: (m + f) / 2 for b, (m, f) in _CARR_HILL_SEXES.items()})
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Parameters of the capacity, demand, travel and cost calculations.
@@ -123,9 +131,15 @@ class Assumptions:
         0.0, "% per year on the base list", ASSUMPTION + "; growth beyond the housing sites",
         "Background list growth", minimum=-5, maximum=10, group="Homes to people")
     need_weights: tuple[float, ...] = _fig(
-        _profile({b: 1.0 for b in AGE_BANDS}), "weight per patient by age band",
-        "METHODS.md default 1.0 for every band; replace with Carr-Hill style weights",
-        "Need weights by age band", kind="weights", group="Homes to people")
+        _CARR_HILL_2007, "relative workload per patient by age band (normalised so the "
+        "region's weighted list at the base year equals its registered list)",
+        "Carr-Hill (GMS global sum) age-sex workload weights as revised by the 2007 formula "
+        "review (Review of the GMS global sum formula, Feb 2007), as used by Asaria et al. "
+        "(github.com/miqdadasaria/primary_care): males / females 0-4 2.354/2.241, 5-14 "
+        "1.000/1.030, 15-44 0.913/1.885, 45-64 1.373/2.115, 65-74 2.531/2.820, 75-84 "
+        "3.254/3.301, 85+ 3.193/3.090, averaged over the sexes; not checked against the 2007 "
+        "report itself (treat as assumption). All 1 = unweighted", "Need weights by age band",
+        kind="weights", group="Homes to people")
 
     # --- capacity ---------------------------------------------------------------------------
     people_per_gp_fte: float = _fig(

@@ -116,9 +116,10 @@ def evaluate(
 
     # --- capacity and demand per practice --------------------------------------------------
     pcap = cap.practice_capacity(practices, a)
-    base_list = dem.weighted_base_list(practices, a, zones)
+    weights = dem.need_weights(practices, a, zones)
+    base_list = dem.weighted_base_list(practices, a, zones, weights)
     gf = dem.growth_factor(a)
-    hd = dem.housing_demand(growth, a)
+    hd = dem.housing_demand(growth, a, weights)
     site_zone = sites_to_zones(growth.sites, zones)
     allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a,
                                 site_zones=site_zone, registrations=region.registrations)
@@ -163,7 +164,7 @@ def evaluate(
     older = older_access(zones, practices, thresholds=(a.threshold_minutes,
                                                       a.wider_threshold_minutes), assumptions=a)
     summary = _summary(region, growth, a, practices_out, demand, by_basis, transport, zone_table,
-                       hd, older, outside)
+                       hd, older, outside, weights)
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
                   transport, older, summary, a, warnings)
 
@@ -287,6 +288,7 @@ def _summary(
     region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
     demand: pd.DataFrame, by_basis: dict[str, pd.DataFrame], transport: Transport,
     zones: pd.DataFrame, hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray,
+    weights: np.ndarray,
 ) -> dict[str, Any]:
     base, horizon = demand.columns[0], demand.columns[-1]
     # Headline figures are on premises (the estates question, as before); the workforce and
@@ -318,6 +320,7 @@ def _summary(
         "deficit_total": _r(-deficit.sum()),
         "deficit_total_m2": _r(-float(np.sum(m2_for_patients(deficit.to_numpy(), a)))),
         "capacity_basis": a.capacity_basis,
+        "need_weights_normalised": [round(float(x), 4) for x in weights],
         "floor_standard_basis": a.floor_standard_basis,
         "practices_methods_disagree": int(practices["methods_disagree"].sum()),
         "practices_without_gp_fte": int((~known).sum()),
