@@ -92,8 +92,10 @@ class Assumptions:
         2.37, "persons per dwelling", FS4 + " (9,000 people = 3,800 homes)",
         "Occupancy, general housing", minimum=0, exclusive_minimum=True, group="Homes to people")
     occupancy_retirement: float = _fig(
-        1.5, "persons per unit", ASSUMPTION + "; Fact Sheet 4 says retirement villages 'may "
-        "create higher-than-average demand for GPs'", "Occupancy, retirement / age-restricted",
+        1.5, "persons per unit", ASSUMPTION + "; retirement housing holds one- and two-person "
+        "older households. Fact Sheet 4 says retirement villages 'may create higher-than-"
+        "average demand for GPs': the older age profile and the need weights carry that "
+        "(1.5 residents weigh about 2.4 patients, above a general home's 2.37 residents)", "Occupancy, retirement / age-restricted",
         minimum=0, exclusive_minimum=True, group="Homes to people")
     occupancy_extra_care: float = _fig(
         1.0, "persons per unit", ASSUMPTION, "Occupancy, extra care",

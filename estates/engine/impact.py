@@ -124,7 +124,7 @@ def _statement(
         f"{name} ({ref}): {built:,.0f} {kind.lower()} homes completing from "
         f"{fy(first) if first is not None else ''} to the horizon year are expected to house {residents:,.0f} residents ({occ:g} per home), "
         f"{patients:,.0f} new patients at a registration rate of {a.registration_rate:g}, "
-        f"{weighted:,.0f} need-weighted. That needs {gp_fte:.2f} full-time GPs (at "
+        f"{weighted:,.0f} need-weighted{_need_note(weighted, patients)}. That needs {gp_fte:.2f} full-time GPs (at "
         f"{a.people_per_gp_fte:,.0f} patients each) and {m2:,.1f} m2 of primary-care floor space "
         f"({method}), costing GBP {cost:,.0f} at GBP {a.cost_per_m2_gbp:,.0f} per m2, or GBP "
         f"{per_dwelling:,.0f} per home."
@@ -137,3 +137,14 @@ def _statement(
     elif parts:
         text += " These practices have headroom in the years the homes complete."
     return text
+
+
+def _need_note(weighted: float, patients: float) -> str:
+    """Say when a site's residents need more (or less) than the region's average patient."""
+    if patients <= 0 or abs(weighted / patients - 1.0) < 0.05:
+        return ""
+    ratio = weighted / patients
+    why = "older" if ratio > 1 else "younger"
+    return (f" ({ratio:.2f} per patient against the region's average of 1.00: its residents are "
+            f"{why} than the region's patients, so each needs {'more' if ratio > 1 else 'less'} "
+            "GP time)")
