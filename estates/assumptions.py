@@ -245,6 +245,10 @@ class Assumptions:
         30, "minutes", "DfT Journey Time Statistics threshold (15 and 30 minutes)",
         "Wider travel threshold", minimum=0, exclusive_minimum=True, maximum=240,
         group="Travel")
+    sensitivity_thresholds_minutes: tuple[float, ...] = _fig(
+        (10.0, 15.0, 20.0), "minutes", "issue 11: unmet demand is reported at several "
+        "thresholds so the reader sees how much the answer depends on the one chosen",
+        "Thresholds for the sensitivity of unmet demand", kind="minutes", group="Travel")
     travel_method: str = _fig(
         "straight_line", "method", "user choice: 'raster' uses the region's friction raster "
         "(least-cost minutes by car) for the travel threshold", "Travel-time method",
@@ -395,6 +399,8 @@ def _fix_text(f: dataclasses.Field[Any]) -> str:
         return f"Give {len(AGE_BANDS)} shares, one per age band ({', '.join(AGE_BANDS)}), adding up to 1"
     if kind == "weights":
         return f"Give {len(AGE_BANDS)} non-negative weights, one per age band ({', '.join(AGE_BANDS)})"
+    if kind == "minutes":
+        return "Give one or more travel times in minutes, each above 0 and at most 240"
     if kind == "steps":
         return "Give pairs of (upper bound in minutes, weight) with rising bounds and weights in [0, 1]"
     lo, hi = m["minimum"], m["maximum"]
@@ -414,8 +420,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
         if not isinstance(value, str) or value not in choices:
             return None, "is not one of the choices"
         return value, ""
-    if kind in ("profile", "weights", "steps"):
-        if isinstance(value, Mapping) and kind != "steps":
+    if kind in ("profile", "weights", "steps", "minutes"):
+        if isinstance(value, Mapping) and kind in ("profile", "weights"):
             value = [value.get(b, 0.0) for b in AGE_BANDS]
         if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
             return None, "must be a list of numbers"
@@ -432,6 +438,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
             return None, "holds a negative value"
         if kind == "profile" and not math.isclose(sum(nums), 1.0, abs_tol=1e-6):
             return None, f"shares add up to {sum(nums):g}, not 1"
+        if kind == "minutes" and (not nums or any(n <= 0 or n > 240 for n in nums)):
+            return None, "must hold one or more minutes, each above 0 and at most 240"
         if kind == "steps":
             if len(nums) < 2 or len(nums) % 2:
                 return None, "must hold pairs of (minutes, weight)"

@@ -43,6 +43,8 @@ SUMMARY_UNITS: dict[str, str] = {
     "deficit_total": "patients (need-weighted)",
     "misplaced_capacity": "patients (need-weighted)",
     "unmet_demand_within_threshold": "patients (need-weighted)",
+    "unmet_no_surgery_in_reach": "patients (need-weighted) in zones with no surgery in reach",
+    "unmet_surgeries_full": "patients (need-weighted) whose surgeries in reach are full",
     "stranded_capacity": "patients (need-weighted)",
     "older_rural_access_pct": "% of people aged 65+ in smaller rural areas",
 }
@@ -244,28 +246,32 @@ def _zones(
     xy = pts.to_numpy()
     surg = pd.DataFrame({"x": practices.geometry.x, "y": practices.geometry.y},
                         index=practices.index)
+    sensitivity = sorted({float(t) for t in a.sensitivity_thresholds_minutes})
+    reach = max([a.threshold_minutes, a.wider_threshold_minutes, *sensitivity])
     if a.travel_method == "raster":
         if region.friction_raster is None:
             raise InputError("the travel method 'raster' needs a friction raster in the region "
                              "([friction_raster] in region.toml); choose 'straight_line'")
         # Least-cost minutes by car over the friction raster; beyond the wider threshold a
         # zone's nearest surgery is reported as NaN (further than that).
-        reach = max(a.threshold_minutes, a.wider_threshold_minutes)
         wide = raster_travel_times_per_site(pts, surg, max_minutes=reach,
                                             friction=region.friction_raster,
                                             friction_unit=region.friction_unit)
-        pairs = wide[wide["minutes"] <= a.threshold_minutes]
         nearest_min = (wide.groupby("origin", observed=True)["minutes"].min()
                        .reindex(zones.index).to_numpy(dtype=float))
     else:
-        pairs = straight_line(pts, surg, max_minutes=a.threshold_minutes, mode=a.travel_mode,
-                              assumptions=a)
+        wide = straight_line(pts, surg, max_minutes=reach, mode=a.travel_mode, assumptions=a)
         if len(surg):
             dist, _ = cKDTree(surg.to_numpy()).query(xy)
             nearest_min = dist * minutes_per_metre(a.travel_mode, a)
         else:
             nearest_min = np.full(len(zones), np.inf)
-    transport = max_served(zone_demand, sites_cap, pairs)
+    pairs = wide[wide["minutes"] <= a.threshold_minutes]
+    transport = max_served(zone_demand, sites_cap, pairs,
+                           wider_pairs=wide[wide["minutes"] <= a.wider_threshold_minutes])
+    # The same question at other thresholds, to show how much the answer depends on it.
+    by_threshold = {t: max_served(zone_demand, sites_cap, wide[wide["minutes"] <= t])
+                    for t in sensitivity}
     out = pd.DataFrame(index=zones.index)
     out["zone_code"] = zones.index
     out["zone_name"] = zones.get("zone_name", pd.Series("", index=zones.index))
@@ -279,8 +285,15 @@ def _zones(
     out["demand_horizon"] = zone_demand
     out["served_within_threshold"] = transport.zones["served"]
     out["unserved_within_threshold"] = transport.zones["unserved"]
+    out["surgery_in_reach"] = transport.zones["in_reach"]
     out["minutes_to_nearest_gp"] = nearest_min
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    out.attrs["unmet_by_threshold"] = {
+        f"{t:g}": {"unmet_demand_within_threshold": _r(tr.unmet_demand_within_threshold),
+                   "unmet_no_surgery_in_reach": _r(tr.unmet_no_surgery_in_reach),
+                   "unmet_surgeries_full": _r(tr.unmet_surgeries_full),
+                   "misplaced_capacity": _r(tr.misplaced_capacity)}
+        for t, tr in by_threshold.items()}
     return out, transport
 
 
@@ -339,6 +352,10 @@ def _summary(
         "tipping_years": {str(k): int(v) for k, v in tipping.items()},
         "misplaced_capacity": _r(transport.misplaced_capacity),
         "unmet_demand_within_threshold": _r(transport.unmet_demand_within_threshold),
+        "unmet_no_surgery_in_reach": _r(transport.unmet_no_surgery_in_reach),
+        "unmet_surgeries_full": _r(transport.unmet_surgeries_full),
+        "unmet_by_threshold": zones.attrs.get("unmet_by_threshold", {}),
+        "stranded_capacity_reach_minutes": a.wider_threshold_minutes,
         "stranded_capacity": _r(float(transport.sites["stranded"].sum())),
         "threshold_minutes": a.threshold_minutes,
         "travel_mode": a.travel_mode,

@@ -101,10 +101,32 @@ def headline_block(summary: dict[str, Any]) -> str:
                     "of the workforce figure (not counted as zero)."
                     if s.get("practices_without_gp_fte") else "")),
         headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
-                 f"Demand that cannot reach a surgery with space within {s['threshold_minutes']:g} "
-                 f"minutes by {s['travel_mode'].replace('_', ' ')}, while spare space exists elsewhere."),
+                 f"Demand whose surgeries within {s['threshold_minutes']:g} minutes by "
+                 f"{s['travel_mode'].replace('_', ' ')} are full, while spare space exists "
+                 "elsewhere."),
+        headline("No surgery in reach", f"{s.get('unmet_no_surgery_in_reach', 0):,.0f} patients",
+                 f"Demand in zones with no surgery at all within {s['threshold_minutes']:g} "
+                 "minutes: an access gap, not misplaced space. With the "
+                 f"{s.get('unmet_surgeries_full', 0):,.0f} whose surgeries are full it makes the "
+                 f"{s['unmet_demand_within_threshold']:,.0f} unmet within the threshold."),
     ]
-    return "<div class='figs'>" + "".join(figs) + "</div>"
+    return "<div class='figs'>" + "".join(figs) + threshold_table(s) + "</div>"
+
+
+def threshold_table(summary: dict[str, Any]) -> str:
+    """Unmet demand and its parts at each sensitivity threshold (issue 11 item 7)."""
+    rows = summary.get("unmet_by_threshold") or {}
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td class='num'>{esc(t)}</td>"
+        + "".join(f"<td class='num'>{v[k]:,.0f}</td>" for k in (
+            "unmet_demand_within_threshold", "unmet_no_surgery_in_reach",
+            "unmet_surgeries_full", "misplaced_capacity"))
+        + "</tr>" for t, v in rows.items())
+    return ("<table><thead><tr><th>Threshold (minutes)</th><th>Unmet (patients)</th>"
+            "<th>No surgery in reach</th><th>Surgeries full</th><th>Capacity in the wrong "
+            "place</th></tr></thead><tbody>" + body + "</tbody></table>")
 
 
 def build_report(region: Any, result: Any, *, title: str | None = None,
@@ -214,8 +236,10 @@ falls with distance; a site outside every catchment goes to the practices within
 threshold.</p>
 <p><b>Capacity in the wrong place.</b> Each zone's residents may use any surgery within the
 travel threshold, up to its capacity. The most demand that can be served this way is found
-exactly (a maximum flow); demand left unserved while spare space exists elsewhere is capacity in
-the wrong place.</p>
+exactly (a maximum flow); demand left unserved by full surgeries while spare space exists
+elsewhere is capacity in the wrong place, told apart from demand in zones with no surgery in
+reach at all (an access gap). The figures are repeated at several thresholds. Spare space is
+stranded when no unmet demand could use it even at the wider threshold.</p>
 """
 
 
