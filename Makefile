@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint typecheck demo bench clean
+.PHONY: run test lint typecheck demo bench clean docs
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+## Rewrite the figures quoted in README.md and data/demo/README.md from the tool's output.
+docs: $(VENV)/.installed
+	$(PY) -m estates.io.docs_figures
