@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint typecheck demo bench clean mutation
+.PHONY: run test lint typecheck demo bench clean mutation docs
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ mutation: $(VENV)/.dev-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results static/leaflet \
 		out *.egg-info mutants
+
+## Rewrite the figures quoted in README.md and data/demo/README.md from the tool's output.
+docs: $(VENV)/.installed
+	$(PY) -m estates.io.docs_figures

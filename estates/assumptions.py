@@ -64,6 +64,14 @@ _GENERAL_PROFILE = _profile(
 )
 
 
+# Carr-Hill 2007 age-sex workload weights (male, female) mapped onto the 7 age bands by the
+# unweighted mean of the two sexes; only their ratios matter, as demand.need_weights normalises.
+_CARR_HILL_SEXES = {"0_4": (2.354, 2.241), "5_14": (1.000, 1.030), "15_44": (0.913, 1.885),
+                    "45_64": (1.373, 2.115), "65_74": (2.531, 2.820), "75_84": (3.254, 3.301),
+                    "85_plus": (3.193, 3.090)}
+_CARR_HILL_2007 = _profile({b: (m + f) / 2 for b, (m, f) in _CARR_HILL_SEXES.items()})
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Parameters of the capacity, demand, travel and cost calculations.
@@ -84,8 +92,10 @@ class Assumptions:
         2.37, "persons per dwelling", FS4 + " (9,000 people = 3,800 homes)",
         "Occupancy, general housing", minimum=0, exclusive_minimum=True, group="Homes to people")
     occupancy_retirement: float = _fig(
-        1.5, "persons per unit", ASSUMPTION + "; Fact Sheet 4 says retirement villages 'may "
-        "create higher-than-average demand for GPs'", "Occupancy, retirement / age-restricted",
+        1.5, "persons per unit", ASSUMPTION + "; retirement housing holds one- and two-person "
+        "older households. Fact Sheet 4 says retirement villages 'may create higher-than-"
+        "average demand for GPs': the older age profile and the need weights carry that "
+        "(1.5 residents weigh about 2.4 patients, above a general home's 2.37 residents)", "Occupancy, retirement / age-restricted",
         minimum=0, exclusive_minimum=True, group="Homes to people")
     occupancy_extra_care: float = _fig(
         1.0, "persons per unit", ASSUMPTION, "Occupancy, extra care",
@@ -123,18 +133,46 @@ class Assumptions:
         0.0, "% per year on the base list", ASSUMPTION + "; growth beyond the housing sites",
         "Background list growth", minimum=-5, maximum=10, group="Homes to people")
     need_weights: tuple[float, ...] = _fig(
-        _profile({b: 1.0 for b in AGE_BANDS}), "weight per patient by age band",
-        "METHODS.md default 1.0 for every band; replace with Carr-Hill style weights",
-        "Need weights by age band", kind="weights", group="Homes to people")
+        _CARR_HILL_2007, "relative workload per patient by age band (normalised so the "
+        "region's weighted list at the base year equals its registered list)",
+        "Carr-Hill (GMS global sum) age-sex workload weights as revised by the 2007 formula "
+        "review (Review of the GMS global sum formula, Feb 2007), as used by Asaria et al. "
+        "(github.com/miqdadasaria/primary_care): males / females 0-4 2.354/2.241, 5-14 "
+        "1.000/1.030, 15-44 0.913/1.885, 45-64 1.373/2.115, 65-74 2.531/2.820, 75-84 "
+        "3.254/3.301, 85+ 3.193/3.090, averaged over the sexes; not checked against the 2007 "
+        "report itself (treat as assumption). All 1 = unweighted", "Need weights by age band",
+        kind="weights", group="Homes to people")
 
     # --- capacity ---------------------------------------------------------------------------
     people_per_gp_fte: float = _fig(
         1800, "patients per full-time GP", FS4 + ", 'based on RCGP guidance'",
         "Patients per full-time GP", minimum=0, exclusive_minimum=True, group="Capacity")
     m2_per_patient: float = _fig(
-        120 / 1750, "m2 per patient", "NHS England (East) 'Premises Principles' as quoted in "
-        "S106 letters: 120 m2 per 1,750 patients (net; unverified, treat as assumption)",
+        120 / 1750, "m2 per patient (on the basis floor_standard_basis names)", "NHS England "
+        "(East) 'Premises Principles' as quoted in S106 letters: 120 m2 per 1,750 patients "
+        "(net internal area; unverified, treat as assumption)",
         "Floor space per patient", minimum=0, exclusive_minimum=True, group="Capacity")
+    floor_standard_basis: str = _fig(
+        "net", "'net' or 'gross'", "the 120 m2 per 1,750 patients standard is quoted as net "
+        "internal area; practices' floor areas (gia_m2) are gross, so a net standard is "
+        "multiplied by net_to_gross before it divides them", "Floor-space standard is",
+        kind="choice:net,gross", group="Capacity")
+    net_to_gross: float = _fig(
+        1.3, "gross internal area / net (room) area", "HBN 11-01 era guidance: circulation "
+        "adds 28-30 % to room areas; walls, plant and engineering space are not added, so the "
+        "true factor may be higher (assumption, unverified)", "Net-to-gross factor",
+        minimum=1, maximum=3, group="Capacity")
+    clinical_share_of_net: float = _fig(
+        0.25, "share of net area in clinical rooms", "derived, an assumption: 1,750 patients / "
+        "917 patients per room x 16 m2 = 30.5 m2 of clinical rooms in the standard's 120 m2 net "
+        "(25 %); the rest is reception, waiting, administration, staff and stores. Replace with "
+        "the share in a practice's schedule of accommodation",
+        "Clinical rooms' share of net area", minimum=0, maximum=1, exclusive_minimum=True,
+        group="Capacity")
+    methods_tolerance_pct: float = _fig(
+        25, "% difference", "issue 11: flag a practice whose rooms-method capacity differs from "
+        "its floor-space capacity by more than this share of the floor-space figure",
+        "Tolerance between the two capacity methods", minimum=0, group="Capacity")
     sessions_per_week: float = _fig(
         10, "sessions per room per week", ROOMS, "Sessions per room per week",
         minimum=0, maximum=21, exclusive_minimum=True, group="Capacity")
@@ -158,12 +196,16 @@ class Assumptions:
     m2_per_room: float = _fig(
         16, "m2 per clinical room", "HEJ Oct 2024: 16 m2 expected today (13.5-15 m2 older "
         "guidance)", "Clinical room size", minimum=0, exclusive_minimum=True, group="Capacity")
-    circulation: float = _fig(
-        0.3, "share added to room area", "HBN 11-01 era guidance: 28-30 %", "Circulation",
-        minimum=0, maximum=2, group="Capacity")
     capacity_method: str = _fig(
         "space", "'space' or 'rooms'", "user choice (METHODS.md section 1)",
         "Capacity method", kind="choice:space,rooms", group="Capacity")
+    capacity_basis: str = _fig(
+        "premises", "'premises', 'workforce' or 'effective'", "user choice: premises (floor "
+        "space or rooms) answers the estates question; workforce (GP FTE x patients per GP) the "
+        "GP-shortage question; effective is the lower of the two. Practices without GP FTE keep "
+        "their premises capacity under every basis, and are counted",
+        "Capacity basis for the flow, options and appraisal",
+        kind="choice:premises,workforce,effective", group="Capacity")
 
     # --- cost ---------------------------------------------------------------------------------
     cost_per_m2_gbp: float = _fig(
@@ -203,6 +245,10 @@ class Assumptions:
         30, "minutes", "DfT Journey Time Statistics threshold (15 and 30 minutes)",
         "Wider travel threshold", minimum=0, exclusive_minimum=True, maximum=240,
         group="Travel")
+    sensitivity_thresholds_minutes: tuple[float, ...] = _fig(
+        (10.0, 15.0, 20.0), "minutes", "issue 11: unmet demand is reported at several "
+        "thresholds so the reader sees how much the answer depends on the one chosen",
+        "Thresholds for the sensitivity of unmet demand", kind="minutes", group="Travel")
     travel_method: str = _fig(
         "straight_line", "method", "user choice: 'raster' uses the region's friction raster "
         "(least-cost minutes by car) for the travel threshold", "Travel-time method",
@@ -349,6 +395,21 @@ class Assumptions:
         return appointments / (self.appointments_per_patient * self.face_to_face_share)
 
     @property
+    def gross_m2_per_patient(self) -> float:
+        """Gross internal floor area one patient needs, by the floor-space standard."""
+        net_factor = self.net_to_gross if self.floor_standard_basis == "net" else 1.0
+        return self.m2_per_patient * net_factor
+
+    @property
+    def gross_m2_per_room(self) -> float:
+        """Gross internal floor area that comes with one clinical room.
+
+        The room itself, the non-clinical space that serves it (reception, waiting, offices,
+        stores: ``1 / clinical_share_of_net`` of the room) and the net-to-gross factor.
+        """
+        return self.m2_per_room / self.clinical_share_of_net * self.net_to_gross
+
+    @property
     def e2sfca_steps(self) -> dict[float, float]:
         w = self.e2sfca_weights
         return {float(w[i]): float(w[i + 1]) for i in range(0, len(w), 2)}
@@ -363,6 +424,8 @@ def _fix_text(f: dataclasses.Field[Any]) -> str:
         return f"Give {len(AGE_BANDS)} shares, one per age band ({', '.join(AGE_BANDS)}), adding up to 1"
     if kind == "weights":
         return f"Give {len(AGE_BANDS)} non-negative weights, one per age band ({', '.join(AGE_BANDS)})"
+    if kind == "minutes":
+        return "Give one or more travel times in minutes, each above 0 and at most 240"
     if kind == "steps":
         return "Give pairs of (upper bound in minutes, weight) with rising bounds and weights in [0, 1]"
     lo, hi = m["minimum"], m["maximum"]
@@ -382,8 +445,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
         if not isinstance(value, str) or value not in choices:
             return None, "is not one of the choices"
         return value, ""
-    if kind in ("profile", "weights", "steps"):
-        if isinstance(value, Mapping) and kind != "steps":
+    if kind in ("profile", "weights", "steps", "minutes"):
+        if isinstance(value, Mapping) and kind in ("profile", "weights"):
             value = [value.get(b, 0.0) for b in AGE_BANDS]
         if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
             return None, "must be a list of numbers"
@@ -400,6 +463,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
             return None, "holds a negative value"
         if kind == "profile" and not math.isclose(sum(nums), 1.0, abs_tol=1e-6):
             return None, f"shares add up to {sum(nums):g}, not 1"
+        if kind == "minutes" and (not nums or any(n <= 0 or n > 240 for n in nums)):
+            return None, "must hold one or more minutes, each above 0 and at most 240"
         if kind == "steps":
             if len(nums) < 2 or len(nums) % 2:
                 return None, "must hold pairs of (minutes, weight)"

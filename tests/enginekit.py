@@ -9,6 +9,14 @@ from shapely.geometry import Point, box
 
 from estates.model import AGE_BANDS, CRS, Growth, Region
 
+#: Assumptions that keep the hand-worked figures simple where a test is about other arithmetic:
+#: the floor standard taken as gross (gia_m2 / 0.0686), a clinical room counted with its 30 %
+#: only (16 m2 x 1.3 = 20.8 m2) and every age band weighted 1. Tests of the floor-area basis
+#: and of need weights (issue 11, items 2-4) use the defaults instead.
+PLAIN: dict[str, object] = {"base_year": 2026, "horizon_year": 2030,
+                            "floor_standard_basis": "gross", "clinical_share_of_net": 1.0,
+                            "need_weights": (1.0,) * 7}
+
 
 def practices() -> gpd.GeoDataFrame:
     df = pd.DataFrame(

@@ -61,7 +61,7 @@ def test_bad_overrides_are_all_reported() -> None:
     [
         ("room_utilisation", 1.5, "above the maximum 1"),
         ("base_year", 2026.5, "whole number"),
-        ("circulation", -0.1, "is negative"),
+        ("net_to_gross", 0.9, "below the minimum 1"),
         ("people_per_gp_fte", float("nan"), "not a finite number"),
         ("people_per_gp_fte", True, "not a number"),
         ("capacity_method", "magic", "not one of the choices"),

@@ -51,12 +51,32 @@ def list_by_band(
     return pd.DataFrame(out, index=mains.index, columns=list(AGE_BANDS))
 
 
-def weighted_base_list(
+def need_weights(
     practices: pd.DataFrame, assumptions: Assumptions, zones: pd.DataFrame | None = None
+) -> np.ndarray:
+    """The need weights scaled so the region's weighted list at the base year equals its list.
+
+    Weights say how much more an older (or very young) patient needs than another; they move
+    demand between practices, not the region's total, so weighted demand stays comparable with
+    capacity, which is counted in unweighted patients (issue 11 item 3).
+    """
+    w = np.asarray(assumptions.need_weights, dtype=float)
+    bands = list_by_band(practices, zones).to_numpy(dtype=float)
+    registered, weighted = bands.sum(), float((bands @ w).sum())
+    return w * (registered / weighted) if weighted > 0 and registered > 0 else w
+
+
+def weighted_base_list(
+    practices: pd.DataFrame, assumptions: Assumptions, zones: pd.DataFrame | None = None,
+    weights: np.ndarray | None = None,
 ) -> pd.Series:
-    """Need-weighted base list of each main practice, in weighted patients."""
+    """Need-weighted base list of each main practice, in weighted patients.
+
+    ``weights`` default to ``need_weights`` (normalised on these practices).
+    """
+    w = need_weights(practices, assumptions, zones) if weights is None else weights
     bands = list_by_band(practices, zones)
-    return (bands * np.asarray(assumptions.need_weights)).sum(axis=1).rename("base_demand")
+    return (bands * w).sum(axis=1).rename("base_demand")
 
 
 @dataclass(frozen=True)
@@ -79,8 +99,13 @@ class HousingDemand:
                             columns=self.years)
 
 
-def housing_demand(growth: Growth, assumptions: Assumptions) -> HousingDemand:
-    """Residents, patients by age band and weighted patients of each site in each year."""
+def housing_demand(growth: Growth, assumptions: Assumptions,
+                   weights: np.ndarray | None = None) -> HousingDemand:
+    """Residents, patients by age band and weighted patients of each site in each year.
+
+    ``weights``: the normalised need weights (``need_weights``) so that a new resident weighs
+    what a registered patient of the same age does; default the raw assumption.
+    """
     a = assumptions
     yrs = years(a)
     sites = growth.sites
@@ -91,7 +116,7 @@ def housing_demand(growth: Growth, assumptions: Assumptions) -> HousingDemand:
                                                                                  len(AGE_BANDS))
     residents = completed * occupancy[:, None]
     by_band = residents[:, :, None] * a.registration_rate * profiles[:, None, :]
-    weighted = by_band @ np.asarray(a.need_weights, dtype=float)
+    weighted = by_band @ np.asarray(a.need_weights if weights is None else weights, dtype=float)
     index = sites.index
     return HousingDemand(
         site_refs=index,

@@ -36,9 +36,20 @@ SUMMARY_UNITS: dict[str, str] = {
     "aggregate_demand": "patients (need-weighted)",
     "aggregate_headroom": "patients (need-weighted)",
     "practices_in_deficit": "practices",
+    "practices_in_deficit_workforce": "practices (GP FTE known)",
+    "practices_in_deficit_effective": "practices",
+    "practices_without_gp_fte": "practices",
+    "practices_methods_disagree": "practices",
+    "aggregate_capacity_workforce": "patients (practices with GP FTE known)",
+    "aggregate_capacity_effective": "patients (need-weighted)",
+    "aggregate_headroom_effective": "patients (need-weighted)",
+    "deficit_total_workforce": "patients (need-weighted)",
+    "deficit_total_effective": "patients (need-weighted)",
     "deficit_total": "patients (need-weighted)",
     "misplaced_capacity": "patients (need-weighted)",
     "unmet_demand_within_threshold": "patients (need-weighted)",
+    "unmet_no_surgery_in_reach": "patients (need-weighted) in zones with no surgery in reach",
+    "unmet_surgeries_full": "patients (need-weighted) whose surgeries in reach are full",
     "stranded_capacity": "patients (need-weighted)",
     "older_rural_access_pct": "% of people aged 65+ in smaller rural areas",
 }
@@ -118,9 +129,10 @@ def evaluate(
 
     # --- capacity and demand per practice --------------------------------------------------
     pcap = cap.practice_capacity(practices, a)
-    base_list = dem.weighted_base_list(practices, a, zones)
+    weights = dem.need_weights(practices, a, zones)
+    base_list = dem.weighted_base_list(practices, a, zones, weights)
     gf = dem.growth_factor(a)
-    hd = dem.housing_demand(growth, a)
+    hd = dem.housing_demand(growth, a, weights)
     site_zone = sites_to_zones(growth.sites, zones)
     allocation = allocate_sites(growth.sites, practices, region.catchments, base_list, a,
                                 site_zones=site_zone, registrations=region.registrations)
@@ -135,7 +147,9 @@ def evaluate(
     demand = pd.DataFrame(np.outer(base_list.to_numpy(), gf), index=pcap.index,
                           columns=yrs) + new_patients
     headroom = demand.rsub(pcap["capacity"], axis=0)
-    practices_out = _practice_table(practices, pcap, base_list, demand, headroom, new_patients, a)
+    by_basis = cap.headroom_by_basis(pcap, demand)
+    practices_out = _practice_table(practices, pcap, base_list, demand, headroom, new_patients, a,
+                                    by_basis)
 
     # --- where people live: zones, and the transportation problem ---------------------------
     provider = TravelProvider.for_region(region, a)
@@ -145,7 +159,7 @@ def evaluate(
     origins["minutes_to_nearest_gp"] = nearest["minutes"]
     origins["nearest_site"] = nearest["site"]
     zone_table, transport = _zones(region, growth, hd, base_list, gf, a, site_zone, provider,
-                                   origins)
+                                   origins, pcap)
     origins["demand_horizon"] = _origin_demand(origins, zone_table, hd)
 
     # --- housing sites ------------------------------------------------------------------------
@@ -170,8 +184,8 @@ def evaluate(
 
     older = older_access_figures(origins, practices, provider, a)
     surgeries = _surgeries(practices, a)
-    summary = _summary(region, growth, a, practices_out, demand, headroom, transport, zone_table,
-                       hd, older, outside, provider)
+    summary = _summary(region, growth, a, practices_out, demand, by_basis, transport, zone_table,
+                       hd, older, outside, weights, provider)
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
                   transport, older, summary, a, warnings, origins, surgeries)
 
@@ -219,6 +233,7 @@ def _share_matrix(allocation: pd.DataFrame, sites: pd.Index,
 def _practice_table(
     practices: gpd.GeoDataFrame, pcap: pd.DataFrame, base_list: pd.Series, demand: pd.DataFrame,
     headroom: pd.DataFrame, new_patients: pd.DataFrame, a: Assumptions,
+    by_basis: dict[str, pd.DataFrame],
 ) -> pd.DataFrame:
     base, horizon = demand.columns[0], demand.columns[-1]
     mains = practices.loc[pcap.index]
@@ -240,10 +255,13 @@ def _practice_table(
     out["utilisation_pct_horizon"] = 100.0 * np.divide(
         demand[horizon].to_numpy(), out["capacity"].to_numpy(),
         out=np.full(len(out), np.nan), where=out["capacity"].to_numpy() > 0)
-    deficit = headroom.to_numpy() < 0
-    first = np.where(deficit.any(axis=1), deficit.argmax(axis=1), -1)
-    out["tipping_year"] = pd.array(
-        [demand.columns[i] if i >= 0 else pd.NA for i in first], dtype="Int64")
+    out["tipping_year"] = cap.tipping_year(headroom)
+    # The same figures on each capacity basis, so the GP-workforce limit shows beside premises.
+    for basis, room in by_basis.items():
+        out[f"headroom_horizon_{basis}"] = room[horizon]
+        out[f"deficit_horizon_{basis}"] = (-room[horizon]).clip(lower=0.0).where(
+            room[horizon].notna())
+        out[f"tipping_year_{basis}"] = cap.tipping_year(room).where(room[horizon].notna(), pd.NA)
     out["building"] = mains.get("building", pd.Series("", index=mains.index))
     out["x"] = mains.geometry.x
     out["y"] = mains.geometry.y
@@ -253,7 +271,7 @@ def _practice_table(
 def _zones(
     region: Region, growth: Growth, hd: dem.HousingDemand, base_list: pd.Series,
     gf: np.ndarray, a: Assumptions, site_zone: pd.Series, provider: TravelProvider,
-    origins: pd.DataFrame,
+    origins: pd.DataFrame, pcap: pd.DataFrame,
 ) -> tuple[pd.DataFrame, Transport]:
     zones, practices = region.zones, region.practices
     pops = zones[[f"pop_{b}" for b in AGE_BANDS]].astype(float)
@@ -270,12 +288,19 @@ def _zones(
         if len(growth.sites) else pd.Series(0.0, index=zones.index)
     )
     zone_demand = pd.Series(zone_base * gf[-1], index=zones.index) + housing_by_zone
-    sites_cap = cap.site_capacity(practices, a)["premises_capacity"]
+    sites_cap = cap.site_capacity_on_basis(practices, pcap, a)
     pts = zone_points(zones)
     xy = pts.to_numpy()
-    pairs = provider.pairs(pts, surgery_points(practices), max_minutes=a.threshold_minutes)
+    sensitivity = sorted({float(t) for t in a.sensitivity_thresholds_minutes})
+    reach = max([a.threshold_minutes, a.wider_threshold_minutes, *sensitivity])
+    wide = provider.pairs(pts, surgery_points(practices), max_minutes=reach)
     nearest_min = origins["minutes_to_nearest_gp"].reindex(zones.index).to_numpy(dtype=float)
-    transport = max_served(zone_demand, sites_cap, pairs)
+    pairs = wide[wide["minutes"] <= a.threshold_minutes]
+    transport = max_served(zone_demand, sites_cap, pairs,
+                           wider_pairs=wide[wide["minutes"] <= a.wider_threshold_minutes])
+    # The same question at other thresholds, to show how much the answer depends on it.
+    by_threshold = {t: max_served(zone_demand, sites_cap, wide[wide["minutes"] <= t])
+                    for t in sensitivity}
     out = pd.DataFrame(index=zones.index)
     out["zone_code"] = zones.index
     out["zone_name"] = zones.get("zone_name", pd.Series("", index=zones.index))
@@ -289,22 +314,34 @@ def _zones(
     out["demand_horizon"] = zone_demand
     out["served_within_threshold"] = transport.zones["served"]
     out["unserved_within_threshold"] = transport.zones["unserved"]
+    out["surgery_in_reach"] = transport.zones["in_reach"]
     out["minutes_to_nearest_gp"] = nearest_min
     out = out.join(e2sfca_index(origins, practices, provider, a))
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    out.attrs["unmet_by_threshold"] = {
+        f"{t:g}": {"unmet_demand_within_threshold": _r(tr.unmet_demand_within_threshold),
+                   "unmet_no_surgery_in_reach": _r(tr.unmet_no_surgery_in_reach),
+                   "unmet_surgeries_full": _r(tr.unmet_surgeries_full),
+                   "misplaced_capacity": _r(tr.misplaced_capacity)}
+        for t, tr in by_threshold.items()}
     return out, transport
 
 
 def _summary(
     region: Region, growth: Growth, a: Assumptions, practices: pd.DataFrame,
-    demand: pd.DataFrame, headroom: pd.DataFrame, transport: Transport, zones: pd.DataFrame,
-    hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray, provider: TravelProvider,
+    demand: pd.DataFrame, by_basis: dict[str, pd.DataFrame], transport: Transport,
+    zones: pd.DataFrame, hd: dem.HousingDemand, older: pd.DataFrame, outside: np.ndarray,
+    weights: np.ndarray, provider: TravelProvider,
 ) -> dict[str, Any]:
     base, horizon = demand.columns[0], demand.columns[-1]
-    capacity = float(practices["capacity"].sum())
+    # Headline figures are on premises (the estates question, as before); the workforce and
+    # effective figures sit beside them. capacity_basis chooses what the flow and options use.
+    headroom = by_basis["premises"]
+    capacity = float(practices["premises_capacity"].sum())
     h = headroom[horizon]
     deficit = h[h < 0]
-    tipping = practices["tipping_year"].dropna()
+    tipping = practices["tipping_year_premises"].dropna()
+    known = practices["gp_fte_known"].to_numpy(dtype=bool)
     summary: dict[str, Any] = {
         "region": region.name,
         "synthetic": region.synthetic,
@@ -325,9 +362,30 @@ def _summary(
         "practices_in_deficit": int(len(deficit)),
         "deficit_total": _r(-deficit.sum()),
         "deficit_total_m2": _r(-float(np.sum(m2_for_patients(deficit.to_numpy(), a)))),
+        "capacity_basis": a.capacity_basis,
+        "need_weights_normalised": [round(float(x), 4) for x in weights],
+        "floor_standard_basis": a.floor_standard_basis,
+        "practices_methods_disagree": int(practices["methods_disagree"].sum()),
+        "practices_without_gp_fte": int((~known).sum()),
+        "aggregate_capacity_workforce": _r(practices.loc[known, "workforce_capacity"].sum()),
+        "aggregate_capacity_effective": _r(practices["effective_capacity"].sum()),
+        "aggregate_headroom_effective": _r(practices["effective_capacity"].sum()
+                                           - demand[horizon].sum()),
+        "practices_in_deficit_workforce": int((by_basis["workforce"][horizon] < 0).sum()),
+        "practices_in_deficit_effective": int((by_basis["effective"][horizon] < 0).sum()),
+        "deficit_total_workforce": _r(practices["deficit_horizon_workforce"].sum()),
+        "deficit_total_effective": _r(practices["deficit_horizon_effective"].sum()),
+        "tipping_years_workforce": {str(k): int(v) for k, v in
+                                    practices["tipping_year_workforce"].dropna().items()},
+        "tipping_years_effective": {str(k): int(v) for k, v in
+                                    practices["tipping_year_effective"].dropna().items()},
         "tipping_years": {str(k): int(v) for k, v in tipping.items()},
         "misplaced_capacity": _r(transport.misplaced_capacity),
         "unmet_demand_within_threshold": _r(transport.unmet_demand_within_threshold),
+        "unmet_no_surgery_in_reach": _r(transport.unmet_no_surgery_in_reach),
+        "unmet_surgeries_full": _r(transport.unmet_surgeries_full),
+        "unmet_by_threshold": zones.attrs.get("unmet_by_threshold", {}),
+        "stranded_capacity_reach_minutes": a.wider_threshold_minutes,
         "stranded_capacity": _r(float(transport.sites["stranded"].sum())),
         "threshold_minutes": a.threshold_minutes,
         "travel_mode": a.travel_mode,

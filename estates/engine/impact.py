@@ -22,9 +22,8 @@ def m2_for_patients(patients: np.ndarray | float, assumptions: Assumptions) -> n
     """Floor space needed for ``patients`` weighted patients, by the chosen capacity method."""
     a = assumptions
     if a.capacity_method == "space":
-        return patients * a.m2_per_patient
-    rooms = patients / a.patients_per_room
-    return rooms * a.m2_per_room * (1.0 + a.circulation)
+        return patients * a.gross_m2_per_patient
+    return patients / a.patients_per_room * a.gross_m2_per_room
 
 
 def site_impacts(
@@ -203,16 +202,18 @@ def _statement(
         return (f"{name} ({ref}): no homes are expected to complete by "
                 f"{fy(horizon)}, so no primary-care impact is assessed "
                 "within the horizon." + later)
-    method = (f"at {a.m2_per_patient:.4f} m2 per patient" if a.capacity_method == "space"
-              else f"as clinical rooms of {a.m2_per_room:g} m2 plus {a.circulation:.0%} "
-                   "circulation")
+    method = (f"gross, at {a.gross_m2_per_patient:.4f} m2 per patient"
+              if a.capacity_method == "space"
+              else f"gross, as {f.weighted / a.patients_per_room:.2f} clinical rooms of "
+                   f"{a.m2_per_room:g} m2 with their non-clinical space")
     text = (
         f"{name} ({ref}): {f.built:,.0f} {kind.lower()} homes completing from "
         f"{fy(first) if first is not None else ''} to {fy(horizon)} are expected to house "
         f"{f.residents:,.0f} residents ({occ:g} per home), {f.patients:,.0f} new patients at a "
-        f"registration rate of {a.registration_rate:g}, {f.weighted:,.0f} need-weighted, "
-        f"needing {f.gp_fte:.2f} full-time GPs (at {a.people_per_gp_fte:,.0f} patients each) "
-        f"and {f.m2:,.1f} m2 of primary-care floor space ({method})."
+        f"registration rate of {a.registration_rate:g}, {f.weighted:,.0f} "
+        f"need-weighted{_need_note(f.weighted, f.patients)}, needing {f.gp_fte:.2f} full-time "
+        f"GPs (at {a.people_per_gp_fte:,.0f} patients each) and {f.m2:,.1f} m2 of primary-care "
+        f"floor space ({method})."
     )
     if parts:
         text += " The new patients are expected to register with: " + "; ".join(parts) + "."
@@ -231,3 +232,14 @@ def _statement(
                  "development's patients can be absorbed and no contribution (GBP 0) is "
                  "justified under CIL Regulations 2010, reg. 122.")
     return text + later
+
+
+def _need_note(weighted: float, patients: float) -> str:
+    """Say when a site's residents need more (or less) than the region's average patient."""
+    if patients <= 0 or abs(weighted / patients - 1.0) < 0.05:
+        return ""
+    ratio = weighted / patients
+    why = "older" if ratio > 1 else "younger"
+    return (f" ({ratio:.2f} per patient against the region's average of 1.00: its residents are "
+            f"{why} than the region's patients, so each needs {'more' if ratio > 1 else 'less'} "
+            "GP time)")

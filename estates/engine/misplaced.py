@@ -9,7 +9,7 @@ served total while also minimising travel, for when the assignment itself is wan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -24,11 +24,15 @@ from estates.errors import EstatesError
 class Transport:
     """Outcome of serving zones from sites within the threshold.
 
-    ``zones``: demand, served, unserved per zone. ``sites``: supply, used, spare per site, and
-    ``stranded``: the spare capacity no zone with unserved demand can reach.
-    ``misplaced_capacity`` is the unserved demand that spare capacity elsewhere could have
-    covered were it in reach: ``min(unserved, spare)``; the rest of the unserved demand is a
-    genuine shortfall of capacity.
+    ``zones``: demand, served, unserved per zone and ``in_reach`` (some surgery within the
+    threshold). ``sites``: supply, used, spare per site, and ``stranded``: the spare capacity
+    that no unserved demand could use even at the wider reach given to ``max_served`` (without
+    one, all spare is stranded: a maximum flow leaves no spare within reach of unserved demand).
+    Unserved demand splits into ``unmet_no_surgery_in_reach`` (zones with no surgery within the
+    threshold: an access gap, not a capacity one) and ``unmet_surgeries_full`` (the surgeries in
+    reach are full). ``misplaced_capacity`` is the part of the second that spare capacity
+    elsewhere could have covered were it in reach, ``min(unmet_surgeries_full, spare)``; the
+    rest is a genuine shortfall of capacity.
     """
 
     zones: pd.DataFrame
@@ -38,6 +42,8 @@ class Transport:
     spare_total: float
     misplaced_capacity: float
     flows: pd.DataFrame | None = None
+    unmet_no_surgery_in_reach: float = 0.0
+    unmet_surgeries_full: float = 0.0
 
 
 def _checked(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -49,7 +55,8 @@ def _checked(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> tuple
     return zi[keep], si[keep], pairs["minutes"].to_numpy(dtype=float)[keep]
 
 
-def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Transport:
+def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame,
+               wider_pairs: pd.DataFrame | None = None) -> Transport:
     """Serve as much demand as possible within reach, by maximum flow on whole patients.
 
     Parameters
@@ -60,8 +67,28 @@ def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Tra
         Capacity in patients per site (rounded likewise).
     pairs
         Reachable pairs: columns ``origin`` (zone id), ``destination`` (site id), ``minutes``.
+    wider_pairs
+        Pairs at a wider reach: the spare capacity unserved demand could use at that reach is
+        not stranded (a second maximum flow, of unserved demand against spare capacity).
     """
     zi, si, _ = _checked(demand, supply, pairs)
+    served, used = _flow(demand, supply, zi, si)
+    d = np.rint(demand.to_numpy(dtype=float))
+    s = np.rint(supply.to_numpy(dtype=float))
+    out = _outcome(demand, supply, d, s, served, used, zi, si)
+    if wider_pairs is None:
+        return out
+    wz, ws, _ = _checked(demand, supply, wider_pairs)
+    unserved = out.zones["unserved"].rename(None)
+    spare = out.sites["spare"].rename(None)
+    _, usable = _flow(unserved, spare, wz, ws)
+    sites = out.sites.assign(stranded=np.maximum(spare.to_numpy() - usable, 0.0))
+    return replace(out, sites=sites)
+
+
+def _flow(demand: pd.Series, supply: pd.Series, zi: np.ndarray,
+          si: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Served per zone and used per site of the maximum flow, on whole patients."""
     d = np.rint(demand.to_numpy(dtype=float)).astype(np.int64)
     s = np.rint(supply.to_numpy(dtype=float)).astype(np.int64)
     nz, ns = len(d), len(s)
@@ -78,7 +105,7 @@ def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Tra
     flow = sparse.csr_array(result.flow)
     served = np.asarray(flow[[source], :].toarray()).ravel()[:nz].astype(float)
     used = np.asarray(flow[:, [sink]].toarray()).ravel()[nz:nz + ns].astype(float)
-    return _outcome(demand, supply, d.astype(float), s.astype(float), served, used, zi, si)
+    return served, used
 
 
 def min_travel_assignment(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Transport:
@@ -110,8 +137,7 @@ def min_travel_assignment(demand: pd.Series, supply: pd.Series, pairs: pd.DataFr
     flows = pd.DataFrame({"origin": demand.index.to_numpy()[zi],
                           "destination": supply.index.to_numpy()[si],
                           "patients": x, "minutes": minutes})
-    return Transport(out.zones, out.sites, out.served_total, out.unmet_demand_within_threshold,
-                     out.spare_total, out.misplaced_capacity, flows[flows["patients"] > 1e-9])
+    return replace(out, flows=flows[flows["patients"] > 1e-9])
 
 
 def _outcome(
@@ -120,14 +146,17 @@ def _outcome(
 ) -> Transport:
     unserved = np.maximum(d - served, 0.0)
     spare = np.maximum(s - used, 0.0)
-    # A site's spare is stranded unless some zone with unserved demand reaches it.
-    short_zone = unserved > 0.5
-    reached = np.zeros(len(s), dtype=bool)
-    reached[si[short_zone[zi]]] = True
-    zones = pd.DataFrame({"demand": d, "served": served, "unserved": unserved}, index=demand.index)
-    sites = pd.DataFrame({"supply": s, "used": used, "spare": spare,
-                          "stranded": np.where(reached, 0.0, spare)}, index=supply.index)
+    in_reach = np.zeros(len(d), dtype=bool)
+    in_reach[zi] = True
+    zones = pd.DataFrame({"demand": d, "served": served, "unserved": unserved,
+                          "in_reach": in_reach}, index=demand.index)
+    # A maximum flow leaves no spare capacity within reach of unserved demand (else it would
+    # have been used): without a wider reach to test against, all spare is stranded.
+    sites = pd.DataFrame({"supply": s, "used": used, "spare": spare, "stranded": spare},
+                         index=supply.index)
     unmet = float(unserved.sum())
+    no_reach = float(unserved[~in_reach].sum())
+    full = unmet - no_reach
     spare_total = float(spare.sum())
-    return Transport(zones, sites, float(served.sum()), unmet, spare_total,
-                     min(unmet, spare_total))
+    return Transport(zones, sites, float(served.sum()), unmet, spare_total, min(full, spare_total),
+                     unmet_no_surgery_in_reach=no_reach, unmet_surgeries_full=full)

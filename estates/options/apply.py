@@ -54,7 +54,7 @@ def apply_scenario(
     """A new Region with the scenario's changes made, in order; ``region`` is not modified.
 
     Floor area and clinical rooms stay consistent: where a change gives only one of them, the
-    other is derived from ``m2_per_room`` and ``circulation`` so that both capacity methods see
+    other is derived from ``Assumptions.gross_m2_per_room`` so that both capacity methods see
     the change.
     """
     return apply_with_costs(region, scenario, assumptions=assumptions).region

@@ -292,7 +292,7 @@ def default_options(region: Region, baseline: Result, *, k: int = 2,
         x = (p.loc[big, "x"] + p.loc[small, "x"]) / 2
         y = (p.loc[big, "y"] + p.loc[small, "y"]) / 2
         need = (p.loc[big, "demand_horizon"] + p.loc[small, "demand_horizon"])
-        m2 = _ceil_to(need * baseline.assumptions.m2_per_patient, 10)
+        m2 = _ceil_to(need * baseline.assumptions.gross_m2_per_patient, 10)
         out.append(Scenario(
             f"Hub: {p.loc[small, 'site_name']} joins {p.loc[big, 'site_name']}",
             ({"type": "merge", "hub_code": str(big), "practices": [str(small)],

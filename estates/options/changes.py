@@ -38,7 +38,7 @@ class ChangeState:
         return self.practices.index[self.practices["site_kind"] == "main"]
 
     def m2_per_room(self) -> float:
-        return self.a.m2_per_room * (1.0 + self.a.circulation)
+        return self.a.gross_m2_per_room
 
 
 

@@ -354,8 +354,8 @@ def build_instance(
             if s <= 0:
                 continue
             rate = a.fitout_cost_per_m2_gbp if existing else a.cost_per_m2_gbp
-            cap_patients = (s / a.m2_per_patient if a.capacity_method == "space"
-                            else s / (a.m2_per_room * (1 + a.circulation)) * a.patients_per_room)
+            cap_patients = (s / a.gross_m2_per_patient if a.capacity_method == "space"
+                            else s / a.gross_m2_per_room * a.patients_per_room)
             rows.append({"place": j, "place_id": pid, "candidate_id": p["candidate_id"],
                          "name": p["name"], "kind": p["kind"], "x": p["x"], "y": p["y"],
                          "size_m2": s, "capacity": cap_patients, "cost_gbp": s * rate})

@@ -73,12 +73,44 @@ def headline_block(summary: dict[str, Any]) -> str:
                  "Capacity minus demand across the region: above zero means enough space in total."),
         headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
                  f"Practices whose demand exceeds capacity; total shortfall "
-                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m²)."),
+                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m²."),
+        headline(f"Practices in deficit on GPs / on the lower limit, {fy(h)}",
+                 f"{s.get('practices_in_deficit_workforce', 0)} / "
+                 f"{s.get('practices_in_deficit_effective', 0)} of {s['practices']}",
+                 "Against GP workforce capacity (full-time GPs x patients per GP) and against "
+                 "the lower of premises and workforce; shortfalls "
+                 f"{s.get('deficit_total_workforce', 0):,.0f} and "
+                 f"{s.get('deficit_total_effective', 0):,.0f} patients."
+                 + (f" {s['practices_without_gp_fte']} practice(s) without GP FTE are left out "
+                    "of the workforce figure (not counted as zero)."
+                    if s.get("practices_without_gp_fte") else "")),
         headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
-                 f"Demand that cannot reach a surgery with space within {s['threshold_minutes']:g} "
-                 f"minutes by {s['travel_mode'].replace('_', ' ')}, while spare space exists elsewhere."),
+                 f"Demand whose surgeries within {s['threshold_minutes']:g} minutes by "
+                 f"{s['travel_mode'].replace('_', ' ')} are full, while spare space exists "
+                 "elsewhere."),
+        headline("No surgery in reach", f"{s.get('unmet_no_surgery_in_reach', 0):,.0f} patients",
+                 f"Demand in zones with no surgery at all within {s['threshold_minutes']:g} "
+                 "minutes: an access gap, not misplaced space. With the "
+                 f"{s.get('unmet_surgeries_full', 0):,.0f} whose surgeries are full it makes the "
+                 f"{s['unmet_demand_within_threshold']:,.0f} unmet within the threshold."),
     ]
-    return "<div class='figs'>" + "".join(figs) + "</div>"
+    return "<div class='figs'>" + "".join(figs) + threshold_table(s) + "</div>"
+
+
+def threshold_table(summary: dict[str, Any]) -> str:
+    """Unmet demand and its parts at each sensitivity threshold (issue 11 item 7)."""
+    rows = summary.get("unmet_by_threshold") or {}
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td class='num'>{esc(t)}</td>"
+        + "".join(f"<td class='num'>{v[k]:,.0f}</td>" for k in (
+            "unmet_demand_within_threshold", "unmet_no_surgery_in_reach",
+            "unmet_surgeries_full", "misplaced_capacity"))
+        + "</tr>" for t, v in rows.items())
+    return ("<table><thead><tr><th>Threshold (minutes)</th><th>Unmet (patients)</th>"
+            "<th>No surgery in reach</th><th>Surgeries full</th><th>Capacity in the wrong "
+            "place</th></tr></thead><tbody>" + body + "</tbody></table>")
 
 
 def in_brief(result: Any, comparison: Any = None, scenario: Any = None) -> list[str]:
@@ -153,6 +185,14 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                  + "</ul>")
     first.append("<h2>Headline figures</h2>" + headline_block(s))
     sections = ["<section class='first'>" + "".join(first) + "</section>"]
+    if s.get("practices_methods_disagree"):
+        flagged = p[p["methods_disagree"].fillna(False).astype(bool)]
+        sections.append(
+            f"<p class='note'>{s['practices_methods_disagree']} of {s['practices']} practices' "
+            "capacity by clinical rooms differs from their capacity by floor space by more than "
+            f"{result.assumptions.methods_tolerance_pct:g} %: check their floor areas and room "
+            "counts (" + esc(", ".join(map(str, flagged.index[:12])))
+            + (" ..." if len(flagged) > 12 else "") + ").</p>")
     if comparison is not None:
         sections.append(comparison_section(
             comparison, scenario, base_region if base_region is not None else region,
@@ -184,13 +224,17 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
                           ("headroom_horizon", "Headroom (patients)", 0),
                           ("headroom_m2_horizon", "Headroom (m²)", 0),
                           ("tipping_year", "First year in deficit", YEAR),
+                          ("headroom_horizon_workforce", "Headroom on GPs (patients)", 0),
+                          ("tipping_year_workforce", "First year short of GPs", YEAR),
                           ("building", "Building", None)]))
     sections.append(
         "<h2>All practices</h2>"
         + table(p, [("site_name", "Practice", None), ("practice_code", "Code", None),
                     ("sites", "Sites", None), ("gia_m2", "Floor area (m²)", 0),
                     ("capacity", "Capacity (patients)", 0),
+                    ("workforce_capacity", "GP capacity (patients)", 0),
                     ("binding_constraint", "Binding constraint", None),
+                    ("methods_difference_pct", "Rooms vs floor space (%)", 0),
                     ("demand_base", f"Demand {fy(s['base_year'])} (patients)", 0),
                     ("demand_horizon", f"Demand {fy(h)} (patients)", 0),
                     ("utilisation_pct_horizon", "Utilisation (%)", 0),
@@ -209,10 +253,13 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
 
 METHOD_HTML = """
 <p><b>Capacity.</b> Each practice's capacity in patients is its gross internal floor area
-divided by the floor space per patient (or, by the rooms method, its clinical rooms times the
+divided by the floor space per patient, a net standard grossed up by the net-to-gross factor so
+that like is compared with like (or, by the rooms method, its clinical rooms times the
 patients a room can serve in a year). Branch surgeries add to their parent practice. Where the
-number of GPs is known, GP capacity (full-time GPs times patients per GP) is shown too, and the
-lower of the two is named as the binding constraint.</p>
+number of GPs is known, GP capacity (full-time GPs times patients per GP) is shown too, the
+lower of the two is named as the binding constraint, and headroom, deficits and the first year
+in deficit are given on premises, on GPs and on the lower of the two. A practice whose GP FTE is
+not known is counted and left out of the GP figures, never treated as having no GPs.</p>
 <p><b>Demand.</b> Each practice's registered list (weighted by age where weights are set), plus
 the residents of new homes completed each year (homes times occupancy by housing type, with an
 age profile so that retirement homes add older patients), plus any background growth.</p>
@@ -222,8 +269,10 @@ falls with distance; a site outside every catchment goes to the practices within
 threshold.</p>
 <p><b>Capacity in the wrong place.</b> Each zone's residents may use any surgery within the
 travel threshold, up to its capacity. The most demand that can be served this way is found
-exactly (a maximum flow); demand left unserved while spare space exists elsewhere is capacity in
-the wrong place.</p>
+exactly (a maximum flow); demand left unserved by full surgeries while spare space exists
+elsewhere is capacity in the wrong place, told apart from demand in zones with no surgery in
+reach at all (an access gap). The figures are repeated at several thresholds. Spare space is
+stranded when no unmet demand could use it even at the wider threshold.</p>
 """
 
 

@@ -22,8 +22,9 @@ _COLOURS = ("#d73027", "#fc8d59", "#91bfdb", "#4575b4")
 
 def zone_shadings(a: Assumptions) -> dict[str, Shading]:
     """The index shadings, broken at the standards: floor space per patient (m2 per 1,000 =
-    ``m2_per_patient`` x 1,000) and patients per GP (FTE per 1,000 = 1,000 / ``people_per_gp_fte``)."""
-    m2 = a.m2_per_patient * 1000.0
+    ``gross_m2_per_patient`` x 1,000, gross like the floor areas it is compared with) and
+    patients per GP (FTE per 1,000 = 1,000 / ``people_per_gp_fte``)."""
+    m2 = a.gross_m2_per_patient * 1000.0
     fte = 1000.0 / a.people_per_gp_fte
     return {
         "e2sfca_m2_per_1000": Shading(

@@ -87,7 +87,7 @@ def test_a_library_satellite_moves_the_deficit_by_the_engines_amount(demo: Regio
     # By hand: the satellite adds its floor area over the space per patient to its parent.
     table = next(d.value for d in at.dataframe if "capacity after (patients)" in d.value)
     row = table[table["code"] == PARENT].iloc[0]
-    added = SIZE_M2 / Assumptions().m2_per_patient
+    added = SIZE_M2 / Assumptions().gross_m2_per_patient
     assert row["capacity after (patients)"] - row["capacity before (patients)"] == (
         pytest.approx(added, abs=1.0))
     # Fit-out of a library: its area at the fit-out rate.

@@ -11,7 +11,7 @@ from estates.assumptions import Assumptions
 from estates.engine.evaluate import evaluate
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750  # m2 per patient
 
 
@@ -139,12 +139,14 @@ def test_need_weights_apply_to_lists_and_new_residents() -> None:
     weights = [1, 1, 2, 1, 1, 1, 1]  # double weight on 15-44
     a = A.with_overrides({"need_weights": weights})
     r = evaluate(kit.region(), assumptions=a)
-    # lists have no age bands: split by the zones' profile (all 15-44), so weight 2 applies
-    assert r.practices.loc["A", "base_demand"] == pytest.approx(20000)
-    # a retirement village is all 65+ (weight 1); general homes have 39% aged 15-44
-    gen = 2.37 * (1 + 0.39)
-    assert r.demand.loc["B", 2029] - r.demand.loc["B", 2028] == pytest.approx(150)
-    assert r.demand.loc["A", 2026] == pytest.approx(20000 + 50 * gen)
+    # lists have no age bands: split by the zones' profile (all 15-44); the region's weighted
+    # list is normalised to its 14,000 registered patients, so the weights become
+    # [0.5, 0.5, 1, 0.5, 0.5, 0.5, 0.5] and Alpha's list weighs its 10,000 patients
+    assert r.practices.loc["A", "base_demand"] == pytest.approx(10000)
+    # a retirement village is all 65+ (0.5 each); general homes have 39 % aged 15-44 (1 each)
+    gen = 2.37 * (0.39 + 0.61 * 0.5)
+    assert r.demand.loc["B", 2029] - r.demand.loc["B", 2028] == pytest.approx(150 * 0.5)
+    assert r.demand.loc["A", 2026] == pytest.approx(10000 + 50 * gen)
 
 
 def test_older_rural_access_in_summary() -> None:

@@ -71,7 +71,9 @@ def test_max_flow_equals_brute_force_and_lp(seed: int) -> None:
     # per-zone and per-site accounts balance
     assert (t.zones["served"] + t.zones["unserved"]).to_numpy() == pytest.approx(d)
     assert (t.sites["used"] + t.sites["spare"]).to_numpy() == pytest.approx(s)
-    assert t.misplaced_capacity == min(t.unmet_demand_within_threshold, t.spare_total)
+    assert (t.unmet_no_surgery_in_reach + t.unmet_surgeries_full
+            == t.unmet_demand_within_threshold)
+    assert t.misplaced_capacity == min(t.unmet_surgeries_full, t.spare_total)
 
 
 def test_lp_minimises_travel_among_maximal_plans() -> None:
@@ -89,4 +91,24 @@ def test_no_pairs_serves_nothing() -> None:
     supply = pd.Series([5.0], index=["s"])
     t = max_served(demand, supply, _pairs([]))
     assert t.served_total == 0 and t.unmet_demand_within_threshold == 5
-    assert t.misplaced_capacity == 5
+    # no surgery in reach is an access gap, not capacity in the wrong place
+    assert t.unmet_no_surgery_in_reach == 5 and t.misplaced_capacity == 0
+
+
+def test_no_surgery_in_reach_is_split_from_surgeries_full_and_stranded_is_not_all_spare() -> None:
+    demand = pd.Series([100.0, 10.0, 30.0], index=["town", "village", "hamlet"])
+    supply = pd.Series([40.0, 200.0], index=["near", "far"])
+    pairs = _pairs([("town", "near", 5), ("village", "far", 5)])
+    wider = _pairs([("town", "near", 5), ("village", "far", 5), ("town", "far", 25),
+                    ("hamlet", "far", 28)])
+    t = max_served(demand, supply, pairs, wider_pairs=wider)
+    # town: 40 of 100 served at "near" (full); village: 10 at "far"; hamlet: nothing in reach
+    assert t.unmet_demand_within_threshold == 60 + 30
+    assert t.unmet_no_surgery_in_reach == 30
+    assert t.unmet_surgeries_full == 60
+    assert t.spare_total == 190
+    assert t.misplaced_capacity == 60  # min(60 with full surgeries, 190 spare), not 90
+    # at the wider reach, town's 60 and hamlet's 30 could use 90 of far's 190 spare
+    assert t.sites.loc["far", "stranded"] == 100
+    assert t.sites.loc["near", "stranded"] == 0
+    assert list(t.zones["in_reach"]) == [True, True, False]

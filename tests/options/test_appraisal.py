@@ -16,7 +16,7 @@ from estates.options.appraisal import appraise, default_options, run_appraisal
 from estates.options.scenario import Scenario
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 DEFICIT_A = 10000 + 237 + 5 / 7 * 474 - 700 / M2  # A's deficit at the horizon, 367.24
 

@@ -25,7 +25,7 @@ from estates.options.optimise import (
 )
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 
 

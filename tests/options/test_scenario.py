@@ -37,7 +37,7 @@ from estates.options.scenario import (
 )
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 PER_M = 1.3 / 500  # car minutes per metre
 ROOM_M2 = 16 * 1.3  # a clinical room with circulation

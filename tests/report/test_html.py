@@ -24,7 +24,7 @@ from estates.options.scenario import Scenario
 from estates.report.html import build_report, catchment_map_svg, demand_chart_svg
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = ROOT / "data" / "demo" / "scenarios" / "library_and_retirement_satellite.json"
 
