@@ -27,6 +27,15 @@ def m2_for_patients(patients: np.ndarray | float, assumptions: Assumptions) -> n
     return rooms * a.m2_per_room * (1.0 + a.circulation)
 
 
+#: The columns of ``site_impacts``, in order.
+SITE_IMPACT_COLUMNS = [
+    "site_ref", "name", "housing_type", "dwellings", "dwellings_by_horizon", "residents",
+    "patients", "weighted_patients", "gp_fte_needed", "m2_needed", "capital_cost_gbp",
+    "cost_per_dwelling_gbp", "practices", "practices_short", "first_completion_year",
+    "statement",
+]
+
+
 def site_impacts(
     growth: Growth,
     housing: HousingDemand,
@@ -104,7 +113,9 @@ def site_impacts(
                                         per_dwelling[k], parts, short, first, horizon, a),
             }
         )
-    return pd.DataFrame(rows).set_index("site_ref", drop=False).rename_axis(None)
+    # Named columns even with no rows: a region without housing sites is ordinary.
+    return pd.DataFrame(rows, columns=SITE_IMPACT_COLUMNS).set_index(
+        "site_ref", drop=False).rename_axis(None)
 
 
 def _statement(
