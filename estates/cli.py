@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from estates.data_check import add_data
 from estates.errors import EstatesError, InputError
 
 
@@ -78,7 +79,8 @@ def _add_region(sub: argparse._SubParsersAction) -> None:
                        help="local authority (LAD) code, e.g. E07000111; repeat for several")
     build.add_argument("--name", default="", help="region name for region.toml")
     for flag, what in [
-        ("patients", "NHS Digital gp-reg-pat-prac-all.csv or the GP Workforce practice CSV"),
+        ("patients", "NHS Digital registered patients, gp-reg-pat-prac-all.csv (list sizes "
+                     "only; use --workforce for the GP Workforce practice CSV)"),
         ("epraccur", "NHS ODS epraccur.csv"),
         ("workforce", "GP Workforce practice-level CSV"),
         ("lsoa", "ONS LSOA 2021 boundaries (GeoJSON/GPKG/SHP)"),
@@ -258,6 +260,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "sites": _add_sites,
     "region": _add_region,
     "run": _add_run,
+    "data": add_data,
 }
 
 
