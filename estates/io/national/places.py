@@ -4,6 +4,7 @@ template (floor area, rooms and branch surgeries, which no national file holds).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -51,7 +52,9 @@ def read_postcodes(source: str | Path | bytes, *, filename: str | None = None
                          "coordinate columns (oseast1m/osnrth1m, east1m/north1m or lat/long). "
                          f"Columns found: {shown}. Keep the coordinate columns in the extract.")
     n = len(table.header)
-    records, rejected, warnings = [], [], []
+    records: list[dict[str, Any]] = []
+    rejected: list[tuple[int, str]] = []
+    warnings: list[str] = []
     for i, raw in enumerate(table.rows, start=1):
         row = padded_cells(raw, n)
         pcd = row[col["pcd"]]
