@@ -223,6 +223,8 @@ class Region:
     synthetic: bool = False
     folder: Path | None = None
     description: str = ""
+    #: how the catchment polygons were made when not supplied (region.toml [catchments] method)
+    catchment_method: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -75,26 +75,50 @@ def assumptions_table(rows: Iterable[dict[str, Any]]) -> str:
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+def _patients(value: Any) -> str:
+    # None is a figure that could not be worked out (capacity unknown): shown as n/a.
+    return "n/a" if value is None else f"{value:,.0f} patients"
+
+
 def headline_block(summary: dict[str, Any]) -> str:
     s = summary
     b, h = s["base_year"], s["horizon_year"]
     figs = [
-        headline("Aggregate capacity", f"{s['aggregate_capacity']:,.0f} patients",
+        headline("Aggregate capacity", _patients(s["aggregate_capacity"]),
                  f"What the region's surgeries can serve ({s['capacity_method']} method)."),
         headline(f"Aggregate demand {fy(b)}", f"{s['aggregate_demand_base']:,.0f} patients",
                  "Registered patients now, need-weighted."),
         headline(f"Aggregate demand {fy(h)}", f"{s['aggregate_demand']:,.0f} patients",
                  "Demand at the horizon, with the new homes."),
-        headline(f"Aggregate headroom {fy(h)}", f"{s['aggregate_headroom']:,.0f} patients",
+        headline(f"Aggregate headroom {fy(h)}", _patients(s["aggregate_headroom"]),
                  "Capacity minus demand across the region: above zero means enough space in total."),
         headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
                  f"Practices whose demand exceeds capacity; total shortfall "
                  f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m2)."),
-        headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
+        headline("Capacity in the wrong place", _patients(s["misplaced_capacity"]),
                  f"Demand that cannot reach a surgery with space within {s['threshold_minutes']:g} "
                  f"minutes by {s['travel_mode'].replace('_', ' ')}, while spare space exists elsewhere."),
     ]
     return "<div class='figs'>" + "".join(figs) + "</div>"
+
+
+def data_notes(region: Any, summary: dict[str, Any]) -> str:
+    """What the reader must know about the data: how catchments were made, and which
+    practices have no floor area (their capacity unknown, never guessed)."""
+    notes = []
+    method = getattr(region, "catchment_method", "")
+    if method:
+        notes.append(f"Catchments: {method}.")
+    missing = int(summary.get("practices_without_floor_area", 0))
+    if missing:
+        codes = ", ".join(summary.get("practices_without_floor_area_codes", [])[:30])
+        notes.append(f"{missing} of {summary['practices']} practices have no floor area or "
+                     f"clinical rooms in the data ({codes}): their capacity and headroom are "
+                     "unknown, and so are the region's capacity, headroom and capacity in the "
+                     "wrong place (n/a above). Demand, new patients and access are complete.")
+    if not notes:
+        return ""
+    return "<h2>About the data</h2>" + "".join(f"<p class='note'>{esc(n)}</p>" for n in notes)
 
 
 def build_report(region: Any, result: Any, *, title: str | None = None,
@@ -123,6 +147,7 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
         sections.append("<p class='synthetic'>This region is synthetic demonstration data, "
                         "modelled on a real area: its practices, lists and sites are invented.</p>")
     sections.append("<h2>Headline figures</h2>" + headline_block(s))
+    sections.append(data_notes(region, s))
     if comparison is not None:
         sections.append(comparison_section(comparison, scenario))
     if appraisal is not None:

@@ -35,7 +35,20 @@ _PATIENT_TOTALS = {
     "sex": ("sex",),
     "age": ("age",),
     "patients": ("numberofpatients", "patients", "registeredpatients", "listsize"),
+    "lat": ("latitude", "lat"), "lon": ("longitude", "long", "lon"),
 }
+
+
+def _grid_reference(row: list[str], col: dict[str, int]) -> dict[str, float]:
+    # Republished practice lists often carry the practice's longitude and latitude: kept so
+    # that region build can tell which practices lie in the region.
+    if "lat" not in col or "lon" not in col:
+        return {}
+    lat, lon = parse_number(row[col["lat"]]), parse_number(row[col["lon"]])
+    if lat is None or lon is None or not sniff.in_wgs84_england(lat, lon):
+        return {"easting": float("nan"), "northing": float("nan")}
+    east, north = sniff.wgs84_to_bng([lon], [lat])
+    return {"easting": float(east[0]), "northing": float(north[0])}
 
 
 def read_patients_totals(source: str | Path | bytes, *, filename: str | None = None
@@ -71,7 +84,8 @@ def read_patients_totals(source: str | Path | bytes, *, filename: str | None = N
                         "postcode": normalise_postcode(row[col["postcode"]])
                         if "postcode" in col else "",
                         "practice_name": row[col["name"]] if "name" in col else "",
-                        "list_size": patients, "_row": i})
+                        "list_size": patients, "_row": i,
+                        **_grid_reference(row, col)})
     frame, dups = dedupe(records, "practice_code")
     return NationalImport(table.filename, len(table.rows), frame, rejected_frame(rejected + dups))
 

@@ -236,7 +236,7 @@ def read_libraries(source: str | Path | bytes, *, filename: str | None = None,
 
 _ESTATES = {
     "code": ("practicecode", "code", "odscode"),
-    "site_name": ("sitename", "name"),
+    "site_name": ("sitename", "name", "odsname", "practicename"),
     "site_kind": ("sitekind", "kind"),
     "parent": ("parentcode", "parent"),
     "gia": ("giam2", "gia", "grossinternalarea"),
@@ -257,28 +257,43 @@ def read_practice_estates(source: str | Path | bytes, *, filename: str | None = 
     gia_m2, clinical_rooms, optional building, year_built, gp_fte, and a place (postcode,
     easting/northing or latitude/longitude). Returns those columns; easting/northing are NaN
     where only a postcode is given (assembly places them).
+
+    A list of practice locations without estates figures (``ODS_Code, ODS_Name, longitude,
+    latitude``) is read too: every site is then a main site, and floor area and rooms are
+    unknown (NaN, said in a warning) until the user supplies them. An empty gia_m2 or
+    clinical_rooms cell is unknown likewise; a value that is not a number is rejected.
     """
     table = read_table(source, filename)
-    col = require_columns(table, _ESTATES, ["code", "site_kind", "gia", "rooms"],
-                   "a practice estates template (practice_code, site_name, site_kind, "
-                   "parent_code, gia_m2, clinical_rooms, ...)")
+    col = require_columns(table, _ESTATES, ["code"],
+                          "a practice estates template (practice_code, site_name, site_kind, "
+                          "parent_code, gia_m2, clinical_rooms, ...)")
+    warnings = []
+    absent = [name for fld, name in (("gia", "gia_m2"), ("rooms", "clinical_rooms"))
+              if fld not in col]
+    if absent:
+        warnings.append(f"no {' or '.join(absent)} column: unknown for every site (capacity "
+                        "unknown, never guessed) until you supply them in the estates template")
+    if "site_kind" not in col:
+        warnings.append("no site_kind column: every row is taken as a main site")
     n = len(table.header)
-    records, rejected = [], []
+    records: list[dict[str, Any]] = []
+    rejected: list[tuple[int, str]] = []
     for i, raw in enumerate(table.rows, start=1):
         row = padded_cells(raw, n)
         problems = []
-        kind = row[col["site_kind"]].strip().lower()
+        kind = row[col["site_kind"]].strip().lower() if "site_kind" in col else "main"
         if kind not in SITE_KINDS:
             problems.append(f"site_kind {row[col['site_kind']]!r} is not main or branch")
         parent = norm_code(row[col["parent"]]) if "parent" in col else ""
         if kind == "branch" and not parent:
             problems.append("a branch needs parent_code (its main site's practice_code)")
-        values = {}
+        values: dict[str, float] = {}
         for fld, name in (("gia", "gia_m2"), ("rooms", "clinical_rooms")):
-            v = parse_number(row[col[fld]])
-            if v is None or v < 0:
+            text = row[col[fld]].strip() if fld in col else ""
+            v = parse_number(text) if text else None
+            if text and (v is None or v < 0):
                 problems.append(f"{name} value {row[col[fld]]!r} is not a number 0 or more")
-            values[name] = v
+            values[name] = v if v is not None else float("nan")
         xy = _coords(row, col)
         if xy is None:
             problems.append("coordinates are not in England")
@@ -309,5 +324,6 @@ def read_practice_estates(source: str | Path | bytes, *, filename: str | None = 
                                           f"{frame.at[code, 'parent_code']!r} is not a main "
                                           "site in this file"))
         frame = frame.drop(index=orphans.index)
-    return NationalImport(table.filename, len(table.rows), frame, rejected_frame(rejected + dups))
+    return NationalImport(table.filename, len(table.rows), frame, rejected_frame(rejected + dups),
+                          warnings)
 
