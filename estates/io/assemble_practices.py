@@ -105,6 +105,10 @@ def build_practices(sources: Any, area: shapely.Geometry, postcodes: pd.DataFram
     """The region's surgery sites (practices.csv rows) and what the user should know."""
     est = nat.read_practice_estates(sources.estates)
     warnings = _rejects(est, "estates")
+    if est.table.empty:
+        raise InputError(f"region build: no usable site in {est.filename} "
+                         f"({len(est.rejected)} row(s) rejected; run `estates data check "
+                         "estates` on it for the reasons).")
     sites = est.table.copy()
     rejected: list[tuple[int, str]] = []
     sites = locate_rows(sites, postcodes, "practice site", rejected,
