@@ -216,8 +216,11 @@ def _headline(s: dict[str, Any]) -> str:
     def patients(key: str) -> str:
         return "unknown" if s.get(key) is None else f"{s[key]:,.0f} patients"
 
+    unknown = int(s.get("practices_without_floor_area") or 0)
+    of = (f"{s['practices']} practices" if not unknown else
+          f"{s['practices'] - unknown} practices of known capacity")
     line = (f"{s['region']}: aggregate headroom {patients('aggregate_headroom')} in "
-            f"{s['horizon_year']}; {s['practices_in_deficit']} of {s['practices']} practices in "
+            f"{s['horizon_year']}; {s['practices_in_deficit']} of {of} in "
             f"deficit; capacity in the wrong place {patients('misplaced_capacity')}")
     if s.get("practices_without_floor_area"):
         line += (f" ({s['practices_without_floor_area']} practices without floor area: capacity "
