@@ -439,12 +439,15 @@ def sidebar() -> None:
         current = st.session_state["region_folder"]
         if current not in choices:
             choices[current] = current
-        chosen = st.selectbox(
-            "Region", options=list(choices), index=list(choices).index(current),
-            format_func=lambda k: choices[k],
+        # Options are the labels themselves (not a format_func), so that the choice is
+        # a plain string in the session and in AppTest.
+        by_label = {label: folder for folder, label in choices.items()}
+        label = st.selectbox(
+            "Region", options=list(by_label), index=list(by_label).index(choices[current]),
             help="The regions found under the server's region folder "
                  f"({region_root()}): the synthetic demonstration and any region built with "
                  "`estates region build`.")
+        chosen = by_label[str(label)]
         if chosen != current:
             st.session_state["estates_edits"] = {}  # figures belong to one region's sites
         st.session_state["region_folder"] = chosen

@@ -337,13 +337,14 @@ else:
     change_metric(row1[3], "Unmet demand (patients)", s["unmet_demand_option"],
                   s["unmet_demand_base"], "{:,.0f}",
                   help=f"Demand no surgery with room can serve within {t:g} minutes "
-                       f"(capacity in the wrong place). Baseline: {s['unmet_demand_base']:,.0f}.")
+                       "(capacity in the wrong place). Baseline: "
+                       f"{format_figure(s['unmet_demand_base'], '')}.")
     row2 = st.columns(4)
     row2[0].metric("Capital cost (£)", money(s["capital_cost_gbp"]),
                    help=f"{s['m2_added']:,.0f} m² built or fitted out (see the changes).")
     row2[1].metric("Cost per patient place (£)", money(s["cost_per_patient_place_gbp"]),
-                   help=f"Capital cost over the {s['capacity_added']:,.0f} patient places "
-                        "the option adds.")
+                   help=f"Capital cost over the {format_figure(s['capacity_added'], '')} "
+                        "patient places the option adds.")
     change_metric(row2[2], "Older rural access by car (%)", rural_o, rural_b, "{:.1f}",
                   unit=" % points", lower_is_better=False,
                   help=f"People aged 65+ in smaller rural areas within {t:g} minutes of a "

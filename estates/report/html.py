@@ -274,8 +274,11 @@ def comparison_section(comparison: Any, scenario: Any = None) -> str:
                  f"{s['deficit_total_option']:,.0f} after."),
         headline("Practices in deficit", f"{s['practices_in_deficit_base']} to "
                  f"{s['practices_in_deficit_option']}", "At the horizon."),
-        headline("Unmet demand within reach", f"{s['unmet_demand_reduced']:,.0f} fewer",
-                 f"{s['unmet_demand_base']:,.0f} before, {s['unmet_demand_option']:,.0f} after "
+        headline("Unmet demand within reach",
+                 "n/a" if s["unmet_demand_reduced"] is None
+                 else f"{s['unmet_demand_reduced']:,.0f} fewer",
+                 f"{_patients(s['unmet_demand_base'])} before, "
+                 f"{_patients(s['unmet_demand_option'])} after "
                  "(patients no surgery with space can serve within the threshold)."),
         headline("Capital cost", _money(s["capital_cost_gbp"]),
                  f"{s['m2_added']:,.0f} m2; " + (
