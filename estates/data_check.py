@@ -29,6 +29,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "catchments": ("read_catchments", "practice catchment polygons"),
     "estates": ("read_practice_estates", "practice estates template"),
     "age-profile": ("read_age_profile", "Census 2021 residents by age group per district"),
+    "districts": ("read_district_lookup",
+                  "LSOA to local authority lookup, or local authority district boundaries"),
 }
 
 

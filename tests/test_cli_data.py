@@ -30,6 +30,7 @@ CASES = {
     "libraries": ("libraries-national.csv", 6, 6),  # no postcode directory: none placed
     "catchments": ("catchments.gpkg", None, 0),
     "estates": ("practice-estates.csv", 5, 2),  # bad site kind and x; orphan branch
+    "districts": ("districts.csv", 3, 1),  # E01024445 twice
     "age-profile": ("age-profile.json", 8, 2),  # 40-49 straddles two bands; All ages
 }
 

@@ -41,7 +41,8 @@ def read_district_lookup(source: str | Path, zones: gpd.GeoDataFrame | None = No
     column, optionally ``LADxxNM``), or the districts' boundaries (``LADxxCD`` and
     ``LADxxNM`` polygons), in which case each LSOA of ``zones`` goes to the district holding
     its representative point (LSOAs nest in districts, so a point inside is enough).
-    Returns zone_code (index), lad_code, lad_name.
+    Returns zone_code (index), lad_code, lad_name; for boundaries read without ``zones``, one
+    row per district.
     """
     path = Path(source)
     if _is_vector(path):
@@ -49,14 +50,17 @@ def read_district_lookup(source: str | Path, zones: gpd.GeoDataFrame | None = No
         table = sniff.Table(name, [str(c) for c in frame.columns], [])
         col = require_columns(table, {"lad": _LAD_CODE, "name": _LAD_NAME}, ["lad"],
                               "local authority district boundaries (LADxxCD)")
-        if zones is None or zones.empty:
-            raise InputError(f"{name}: district boundaries need the LSOA boundaries to assign "
-                             "LSOAs; give --lsoa.")
         districts = gpd.GeoDataFrame({
             "lad_code": frame.iloc[:, col["lad"]].astype(str).str.strip().str.upper(),
             "lad_name": (frame.iloc[:, col["name"]].astype(str).str.strip() if "name" in col
                          else ""),
         }, geometry=frame.geometry.make_valid(), crs=frame.crs)
+        if zones is None:
+            # Checking the file alone (data check): one row per district.
+            table_out = pd.DataFrame({"lad_code": districts["lad_code"].to_numpy(),
+                                      "lad_name": districts["lad_name"].to_numpy()},
+                                     index=districts["lad_code"].to_numpy())
+            return NationalImport(name, len(frame), table_out, rejected_frame([]), warnings)
         points = gpd.GeoDataFrame({"zone_code": zones["zone_code"].to_numpy()},
                                   geometry=zones.geometry.representative_point().to_numpy(),
                                   crs=zones.crs)
