@@ -140,6 +140,10 @@ def build_practices(sources: Any, area: shapely.Geometry, postcodes: pd.DataFram
         warnings.append(f"no list size for {', '.join(no_list.index)}: left out; give "
                         "--workforce or --patients covering them")
         keep = _drop_practices(keep, set(no_list.index))
+    if not (keep["site_kind"] == "main").any():
+        raise InputError(f"region build: no practice in the region has a list size in "
+                         f"{list_file}: give --workforce or --patients covering "
+                         f"{', '.join(sorted(mains)[:10])}.")
     return PracticeBuild(keep, warnings)
 
 

@@ -164,3 +164,11 @@ def test_ages_from_the_district_profile_and_no_ruc(tmp_path):
     s = _runs(tmp_path / "r")
     assert s["practices_without_floor_area"] == 2
     assert s["population"] == pytest.approx(1500)
+
+
+def test_no_list_size_for_any_practice_fails_naming_it(tmp_path):
+    patients = tmp_path / "patients.csv"
+    patients.write_text("CODE,NUMBER_OF_PATIENTS\nX00001,100\n")
+    with pytest.raises(InputError, match="no practice in the region has a list size.*G82001"):
+        build_region(_sources(workforce=None, patients=patients), out=tmp_path / "r",
+                     la_codes=["E07000111"])
