@@ -39,8 +39,8 @@ figures = [
     (f"Headroom {horizon} (patients)", s["aggregate_headroom"],
      "Capacity minus demand district-wide; negative is an overall shortfall."),
     (f"Practices in deficit by {horizon}", s["practices_in_deficit"],
-     f"Of {s['practices']} practices; {s['practices_in_deficit_base']} are in deficit "
-     "already."),
+     f"Of {s['practices'] - s['practices_without_floor_area']} practices of known "
+     f"capacity; {s['practices_in_deficit_base']} are in deficit already."),
     ("Sum of local deficits (patients)", s["deficit_total"],
      f"Patients over capacity in the practices in deficit "
      f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),

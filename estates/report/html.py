@@ -92,7 +92,9 @@ def headline_block(summary: dict[str, Any]) -> str:
                  "Demand at the horizon, with the new homes."),
         headline(f"Aggregate headroom {fy(h)}", _patients(s["aggregate_headroom"]),
                  "Capacity minus demand across the region: above zero means enough space in total."),
-        headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
+        headline(f"Practices in deficit by {fy(h)}",
+                 f"{s['practices_in_deficit']} of "
+                 f"{s['practices'] - s.get('practices_without_floor_area', 0)}",
                  f"Practices whose demand exceeds capacity; total shortfall "
                  f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m2)."),
         headline("Capacity in the wrong place", _patients(s["misplaced_capacity"]),
