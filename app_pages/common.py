@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "region_folder": "",  # "" means the bundled demo
     "housing_upload": None,  # {"name": str, "data": bytes} or None (use the region's own sites)
     "housing_edits": {},  # site_ref -> {"housing_type": ..., "start_year": ..., "build_rate": ...}
+    "estates_edits": {},  # practice_code -> {"gia_m2": ..., "clinical_rooms": ..., "gp_fte": ...}
     "overrides": {},  # assumption name -> value
     "scenario": {"name": "My option", "description": "", "changes": [], "assumptions": {}},
     "appraisal_k": None,  # set when the user runs the options appraisal (sites the finder adds)
@@ -101,14 +102,57 @@ def resolve_region_folder(folder: str) -> Path:
     return path
 
 
+#: Between a region folder and the user's estates figures in a region key (a folder typed in
+#: the sidebar is one line, so it never holds this).
+_KEY_SEP = "\n"
+
+
+def region_key() -> str:
+    """The region folder, with the user's estates figures (floor area, rooms, GP FTE) when
+    any are given: every cached call takes this one text, so the figures reach them all."""
+    folder, edits = st.session_state["region_folder"], st.session_state["estates_edits"]
+    if not edits:
+        return str(folder)
+    return f"{folder}{_KEY_SEP}{json.dumps(edits, sort_keys=True, default=str)}"
+
+
 @st.cache_resource(show_spinner="Reading the region...")
-def load_region(folder: str) -> Region:
-    """The region in ``folder`` ("" for the demo). Shared, never mutated: the core is pure."""
-    return read_region(resolve_region_folder(folder))
+def load_region(key: str) -> Region:
+    """The region of ``key`` (a folder, "" for the demo, optionally with estates figures; see
+    ``region_key``). Shared, never mutated: the core is pure."""
+    from estates.io.estates_figures import apply_estates_figures
+
+    folder, _, edits_json = key.partition(_KEY_SEP)
+    region = read_region(resolve_region_folder(folder))
+    if not edits_json:
+        return region
+    with_figures, notes = apply_estates_figures(region, json.loads(edits_json))
+    with_figures.warnings = [*region.warnings, *notes]
+    return with_figures
 
 
 def region() -> Region:
-    return load_region(st.session_state["region_folder"])
+    return load_region(region_key())
+
+
+def region_choices() -> dict[str, str]:
+    """Region folders under the region root (those holding region.toml), by folder: name.
+    The bundled demo comes first as ""."""
+    import tomllib
+
+    root = region_root()
+    found: dict[str, str] = {"": "West Kent (synthetic demonstration)"}
+    for manifest in sorted(root.glob("*/region.toml")) + sorted(root.glob("*/*/region.toml")):
+        folder = manifest.parent
+        if folder.resolve() == DEMO_FOLDER.resolve():
+            continue
+        try:
+            name = str(tomllib.loads(manifest.read_text(encoding="utf-8")).get("name", ""))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            name = ""
+        rel = str(folder.relative_to(root))
+        found[rel] = f"{name} ({rel})" if name else rel
+    return found
 
 
 def assumptions() -> Assumptions:
@@ -131,7 +175,7 @@ def synthetic_note(r: Region) -> None:
 
 def growth() -> Growth:
     """Housing growth used on every screen: the uploaded sites if any, else the region's own."""
-    return _growth(st.session_state["region_folder"], st.session_state["housing_upload"],
+    return _growth(region_key(), st.session_state["housing_upload"],
                    json.dumps(st.session_state["housing_edits"], sort_keys=True, default=str),
                    assumptions().base_year)
 
@@ -156,7 +200,7 @@ def _evaluate(folder: str, upload: dict[str, Any] | None, edits_json: str,
 
 def _inputs() -> tuple[str, dict[str, Any] | None, str, str]:
     """The plain parameters every cached evaluation is keyed on."""
-    return (st.session_state["region_folder"], st.session_state["housing_upload"],
+    return (region_key(), st.session_state["housing_upload"],
             json.dumps(st.session_state["housing_edits"], sort_keys=True, default=str),
             overrides_key())
 
@@ -415,15 +459,22 @@ def housing_source_note() -> None:
 def sidebar() -> None:
     """Region and display settings shown on every screen."""
     with st.sidebar:
-        st.session_state["region_folder"] = st.text_input(
-            "Region folder", value=st.session_state["region_folder"],
-            placeholder="empty: the demonstration region",
-            help="Loads another region: a folder with region.toml and its layers "
-                 "(practices, catchments, zones, candidate buildings), under the server's "
-                 f"region folder ({region_root()}). Leave empty for the bundled synthetic "
-                 "demonstration (West Kent). Your housing sites are uploaded on the Housing "
-                 "sites screen, not here.",
-        )
+        choices = region_choices()
+        current = st.session_state["region_folder"]
+        if current not in choices:
+            choices[current] = current
+        # Options are the labels themselves (not a format_func), so that the choice is
+        # a plain string in the session and in AppTest.
+        by_label = {label: folder for folder, label in choices.items()}
+        label = st.selectbox(
+            "Region", options=list(by_label), index=list(by_label).index(choices[current]),
+            help="The regions found under the server's region folder "
+                 f"({region_root()}): the synthetic demonstration and any region built with "
+                 "`estates region build`.")
+        chosen = by_label[str(label)]
+        if chosen != current:
+            st.session_state["estates_edits"] = {}  # figures belong to one region's sites
+        st.session_state["region_folder"] = chosen
         housing_source_note()
         choices = ["OpenStreetMap", "None (offline)"]
         # Set from session state explicitly (no widget key): a keyed widget's state is dropped

@@ -345,7 +345,8 @@ else:
     change_metric(row1[3], "Unmet demand (patients)", s["unmet_demand_option"],
                   s["unmet_demand_base"], "{:,.0f}",
                   help=f"Demand no surgery with room can serve within {t:g} minutes "
-                       f"(capacity in the wrong place). Baseline: {s['unmet_demand_base']:,.0f}.")
+                       "(capacity in the wrong place). Baseline: "
+                       f"{format_figure(s['unmet_demand_base'], '')}.")
     row2 = st.columns(4)
     row2[0].metric("Capital cost (£)", money(s["capital_cost_gbp"]),
                    help=f"{s['m2_added']:,.0f} m² built or fitted out (see the changes).")

@@ -88,8 +88,8 @@ figures = [
     (f"Headroom {horizon} (patients)", s["aggregate_headroom"],
      "Capacity minus demand district-wide; negative is an overall shortfall."),
     (f"Practices in deficit by {horizon}", s["practices_in_deficit"],
-     f"Of {s['practices']} practices; {s['practices_in_deficit_base']} are in deficit "
-     "already."),
+     f"Of {s['practices'] - s['practices_without_floor_area']} practices of known "
+     f"capacity; {s['practices_in_deficit_base']} are in deficit already."),
     ("Sum of local deficits (patients)", s["deficit_total"],
      f"Patients over capacity in the practices in deficit "
      f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),
@@ -104,6 +104,17 @@ for i, (label, value, meaning) in enumerate(figures):
     with columns[i % 4]:
         st.metric(label, format_figure(value, ""))
         st.caption(meaning)
+missing = int(s["practices_without_floor_area"])
+if missing:
+    st.metric("Practices without floor area", format_figure(missing, ""))
+    st.warning(
+        f"{missing} of {s['practices']} practices have no floor area or clinical rooms in "
+        "this region's data, so their capacity is unknown, never guessed: capacity, headroom "
+        "and capacity in the wrong place show n/a where they depend on it. Demand, new "
+        "patients from each housing site and access are complete. Give the floor areas on "
+        "the Practices screen (estates template or the table there).")
+if r.catchment_method:
+    st.caption(f"Catchments: {r.catchment_method}")
 if s["units"].get("aggregate_capacity", "").endswith("(need-weighted)"):
     st.caption("Patients are need-weighted: with the default weights of 1 per age band "
                "they are plain registered patients (see Assumptions).")

@@ -15,6 +15,9 @@ from app_pages.common import (
     synthetic_note,
     year_text,
 )
+from estates.io.estates_figures import edits_from_table, estates_template
+from estates.io.export import safe_table
+from estates.io.national import read_practice_estates
 from estates.report.figures import format_figure
 
 
@@ -28,6 +31,14 @@ def capacity_lines(result: Any, code: str) -> tuple[pd.DataFrame, str]:
     lines = {"demand (patients)": result.demand.loc[code].to_numpy(dtype=float),
              "premises capacity (patients)": premises}
     known = workforce is not None and pd.notna(workforce)
+    if pd.isna(premises):
+        note = ("Capacity is unknown: no floor area or rooms were given for this practice "
+                "(fill them in below).")
+        if known:
+            lines["GP workforce capacity (patients)"] = float(workforce)
+        frame = pd.DataFrame(lines, index=pd.Index([int(y) for y in result.demand.columns],
+                                                   name="year (starting)"))
+        return frame, note
     if known:
         lines["GP workforce capacity (patients)"] = float(workforce)
     frame = pd.DataFrame(lines, index=pd.Index([int(y) for y in result.demand.columns],
@@ -100,3 +111,46 @@ if len(alloc):
     show_table(drivers)
 else:
     st.write("No housing site sends residents to this practice.")
+
+# ------------------------------------------------------------------ the figures users supply
+st.subheader("Floor area, clinical rooms and GP FTE")
+missing = int(result.summary["practices_without_floor_area"])
+if missing:
+    st.warning(f"{missing} of {len(p)} practices have no floor area or rooms: their capacity "
+               "and headroom are unknown (never guessed). Fill in the table below, or download "
+               "the estates template, complete it and upload it.")
+st.caption("One row per surgery site. Floor area is the gross internal area in m²; GP FTE is "
+           "full-time-equivalent GPs at the main site. These figures are in no national file: "
+           "ask the practice or the ICB estates team. Empty means unknown.")
+with core_errors():
+    template = estates_template(r)
+st.download_button("Download the estates template (CSV)",
+                   data=safe_table(template).to_csv(index=False).encode("utf-8"),
+                   file_name="practice_estates_template.csv", mime="text/csv")
+upload = st.file_uploader("Upload a filled estates template", type=["csv", "xlsx"],
+                          key="estates_upload")
+if upload is not None:
+    with core_errors():
+        filled = read_practice_estates(upload.getvalue(), filename=upload.name)
+    for row, reason in zip(filled.rejected["row"], filled.rejected["reason"], strict=True):
+        st.warning(f"{upload.name}, row {row}: not used: {reason}")
+    given = edits_from_table(filled.table)
+    if given and given != {k: st.session_state["estates_edits"].get(k) for k in given}:
+        st.session_state["estates_edits"] = {**st.session_state["estates_edits"], **given}
+        st.rerun()
+edited = st.data_editor(
+    template, hide_index=True, width="stretch", key="estates_editor",
+    disabled=["practice_code", "site_name", "site_kind", "parent_code", "easting", "northing"],
+    column_config={
+        "gia_m2": st.column_config.NumberColumn("floor area (m²)", min_value=0.0),
+        "clinical_rooms": st.column_config.NumberColumn("clinical rooms", min_value=0.0),
+        "gp_fte": st.column_config.NumberColumn("GP FTE", min_value=0.0),
+    })
+changed = {code: values for code, values in edits_from_table(edited).items()
+           if values != edits_from_table(template).get(code)}
+if changed:
+    st.session_state["estates_edits"] = {**st.session_state["estates_edits"], **changed}
+    st.rerun()
+if st.session_state["estates_edits"] and st.button("Forget the figures I supplied"):
+    st.session_state["estates_edits"] = {}
+    st.rerun()

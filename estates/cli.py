@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from estates.data_check import add_data
 from estates.errors import EstatesError, InputError
 
 
@@ -78,22 +79,32 @@ def _add_region(sub: argparse._SubParsersAction) -> None:
                        help="local authority (LAD) code, e.g. E07000111; repeat for several")
     build.add_argument("--name", default="", help="region name for region.toml")
     for flag, what in [
-        ("patients", "NHS Digital gp-reg-pat-prac-all.csv or the GP Workforce practice CSV"),
+        ("patients", "NHS Digital registered patients, gp-reg-pat-prac-all.csv (list sizes "
+                     "only; use --workforce for the GP Workforce practice CSV)"),
         ("epraccur", "NHS ODS epraccur.csv"),
         ("workforce", "GP Workforce practice-level CSV"),
-        ("lsoa", "ONS LSOA 2021 boundaries (GeoJSON/GPKG/SHP)"),
-        ("population", "LSOA population by single year of age (CSV)"),
-        ("ruc", "Rural-Urban Classification 2021 by LSOA (CSV)"),
-        ("catchments", "practice catchment polygons"),
+        ("lsoa", "ONS LSOA 2021 boundaries (GeoJSON/GPKG/SHP); LSOA 2011 files are refused"),
+        ("population", "LSOA population by single year of age (CSV, or the ONS workbook)"),
+        ("age-profile", "Census 2021 residents by five-year age per district (JSON/CSV): "
+                        "used with LSOA boundaries carrying a Population column when "
+                        "--population is not given"),
+        ("ruc", "Rural-Urban Classification 2021 by LSOA (CSV), optional: without it "
+                "rurality is unknown"),
+        ("catchments", "practice catchment polygons, optional: without them catchments are "
+                       "derived from --registrations, else from the nearest surgery"),
         ("libraries", "library dataset (CSV)"),
         ("postcodes", "ONS Postcode Directory extract (CSV)"),
         ("estates", "practice estates template (CSV)"),
-        ("lookup", "LSOA 2021 to local authority lookup (CSV), optional"),
+        ("lookup", "LSOA 2021 to local authority lookup (CSV) or the districts' boundaries "
+                   "(LADxxCD polygons), optional"),
         ("housing", "housing sites, optional"),
         ("registrations", "NHS Digital patients registered by practice and LSOA, optional: "
                           "new residents are then shared like their zone's registrations"),
     ]:
         build.add_argument(f"--{flag}", type=Path, help=what)
+    build.add_argument("--catchment-share", type=float, default=80.0, metavar="PCT",
+                       help="catchments from --registrations: the LSOAs holding each "
+                            "practice's first PCT %% of patients (default 80)")
     build.set_defaults(handler=cmd_region_build)
 
 
@@ -106,10 +117,15 @@ def cmd_region_build(args: argparse.Namespace) -> int:
         lsoa=args.lsoa, population=args.population, ruc=args.ruc,
         catchments=args.catchments, libraries=args.libraries, postcodes=args.postcodes,
         estates=args.estates, lookup=args.lookup, housing=args.housing,
-        registrations=args.registrations,
+        registrations=args.registrations, age_profile=args.age_profile,
     )
-    report = build_region(sources, out=args.out, la_codes=args.la, name=args.name)
-    print(f"wrote {report.folder}")
+    if not 0 < args.catchment_share <= 100:
+        raise InputError(f"--catchment-share {args.catchment_share:g}: give a percentage "
+                         "above 0 and at most 100")
+    report = build_region(sources, out=args.out, la_codes=args.la, name=args.name,
+                          catchment_share_pct=args.catchment_share)
+    print(f"wrote {report.folder}: {', '.join(f'{v} {k}' for k, v in report.counts.items())}"
+          f"; catchments {report.catchment_method}")
     for w in report.warnings:
         print(f"  - {w}")
     return 0
@@ -202,10 +218,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     written += _write_surfaces(region, None, args.out)
     progress.step(f"wrote {len(written)} files to {args.out}")
     s = result.summary
-    print(f"{s['region']}: aggregate headroom {s['aggregate_headroom']:,.0f} patients in "
-          f"{s['horizon_year']}; {s['practices_in_deficit']} of {s['practices']} practices in "
-          f"deficit; capacity in the wrong place {s['misplaced_capacity']:,.0f} patients")
+    print(_headline(s))
     return 0
+
+
+def _headline(s: dict[str, Any]) -> str:
+    """One line of the run's headline; figures that need unknown capacity say so."""
+    def patients(key: str) -> str:
+        return "unknown" if s.get(key) is None else f"{s[key]:,.0f} patients"
+
+    unknown = int(s.get("practices_without_floor_area") or 0)
+    of = (f"{s['practices']} practices" if not unknown else
+          f"{s['practices'] - unknown} practices of known capacity")
+    line = (f"{s['region']}: aggregate headroom {patients('aggregate_headroom')} in "
+            f"{s['horizon_year']}; {s['practices_in_deficit']} of {of} in "
+            f"deficit; capacity in the wrong place {patients('misplaced_capacity')}")
+    if s.get("practices_without_floor_area"):
+        line += (f" ({s['practices_without_floor_area']} practices without floor area: capacity "
+                 "unknown)")
+    return line
 
 
 def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumptions: Any,
@@ -351,6 +382,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "region": _add_region,
     "run": _add_run,
     "appraise": _add_appraise,
+    "data": add_data,
 }
 
 

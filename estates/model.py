@@ -101,8 +101,12 @@ PRACTICES = TableSpec(
                minimum=0),
         *(Column(f"list_{b}", "float", "patients", f"registered patients aged "
                  f"{AGE_BAND_LABELS[b]}", required=False, minimum=0) for b in AGE_BANDS),
-        Column("gia_m2", "float", "m2", "gross internal floor area of the site", minimum=0),
-        Column("clinical_rooms", "float", "rooms", "consulting and treatment rooms", minimum=0),
+        # Floor area and rooms are in no national file: empty means unknown (capacity unknown,
+        # never invented) until the user supplies them through the estates template.
+        Column("gia_m2", "float", "m2", "gross internal floor area of the site (empty: "
+               "unknown)", required=False, minimum=0),
+        Column("clinical_rooms", "float", "rooms", "consulting and treatment rooms (empty: "
+               "unknown)", required=False, minimum=0),
         Column("gp_fte", "float", "FTE", "GPs working at the practice (main site), full-time "
                "equivalent", required=False, minimum=0),
         Column("building", "str", "", "building type, e.g. 'purpose built', 'converted house'",
@@ -219,6 +223,8 @@ class Region:
     synthetic: bool = False
     folder: Path | None = None
     description: str = ""
+    #: how the catchment polygons were made when not supplied (region.toml [catchments] method)
+    catchment_method: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property

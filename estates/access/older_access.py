@@ -99,9 +99,11 @@ def minimum_minutes(
 def _zone_classes(zones: pd.DataFrame) -> pd.Series:
     if "ruc21" not in zones.columns:
         raise InputError("zones need a ruc21 column (ONS Rural-Urban Classification 2021 code)")
-    codes = zones["ruc21"].astype(str).str.strip().str.upper()
+    codes = zones["ruc21"].fillna("").astype(str).str.strip().str.upper()
     classes = codes.map(RUC21_CLASS)
-    bad = classes.isna()
+    # An empty code is rurality unknown: counted in "all" areas, in no rural-urban class.
+    bad = classes.isna() & (codes != "")
+    classes = classes.fillna("unknown")
     if bad.any():
         shown = ", ".join(f"{i} ({zones['ruc21'][i]!r})" for i in zones.index[bad.to_numpy()][:5])
         raise InputError(

@@ -44,7 +44,9 @@ def site_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.DataF
 def practice_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.DataFrame:
     """Capacity of each main practice (its branch sites added), in patients.
 
-    Columns: ``sites``, ``gia_m2``, ``clinical_rooms``, ``gp_fte``, ``space_capacity``,
+    A practice any of whose sites lacks floor area (or rooms, for the rooms method) has
+    NaN capacity: unknown, never invented. Columns: ``sites``, ``gia_m2``, ``clinical_rooms``,
+    ``gp_fte``, ``space_capacity``,
     ``room_capacity``, ``premises_capacity``, ``workforce_capacity`` (NaN where GP FTE is not
     known), ``gp_fte_known``, ``effective_capacity`` (the lower of premises and workforce; premises
     where GP FTE is not known), ``binding_constraint`` and ``capacity`` (on the basis
@@ -56,8 +58,10 @@ def practice_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.D
     frame = pd.concat(
         [sites, practices[["gia_m2", "clinical_rooms"]].astype(float)], axis=1
     ).groupby("main_code", sort=False)
-    out = frame[["gia_m2", "clinical_rooms", "space_capacity", "room_capacity",
-                 "premises_capacity"]].sum()
+    cols = ["gia_m2", "clinical_rooms", "space_capacity", "room_capacity", "premises_capacity"]
+    # A practice with any site of unknown floor area or rooms has unknown capacity (NaN):
+    # adding up only the known sites would understate it without a word.
+    out = frame[cols].sum().where(frame[cols].count() == frame.size().to_numpy()[:, None])
     out.insert(0, "sites", frame.size())
     mains = practices[practices["site_kind"] == "main"]
     out = out.reindex(mains.index)
@@ -74,7 +78,9 @@ def practice_capacity(practices: pd.DataFrame, assumptions: Assumptions) -> pd.D
     out["effective_capacity"] = out["premises_capacity"].where(
         ~workforce_binds, out["workforce_capacity"]
     )
-    out["binding_constraint"] = np.where(workforce_binds, "GP workforce", premises_label)
+    out["binding_constraint"] = np.where(
+        out["premises_capacity"].isna(), f"unknown (no {premises_label} given)",
+        np.where(workforce_binds, "GP workforce", premises_label))
     # Two methods of one building: flag where they tell different stories (issue 11 item 2).
     out["methods_difference_pct"] = 100.0 * (
         out["room_capacity"] / out["space_capacity"].where(out["space_capacity"] > 0) - 1.0)

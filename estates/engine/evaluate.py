@@ -52,6 +52,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "unmet_surgeries_full": "patients (need-weighted) whose surgeries in reach are full",
     "stranded_capacity": "patients (need-weighted)",
     "older_rural_access_pct": "% of people aged 65+ in smaller rural areas",
+    "practices_without_floor_area": "practices (capacity unknown: no floor area or rooms)",
 }
 
 
@@ -186,6 +187,15 @@ def evaluate(
     surgeries = _surgeries(practices, a)
     summary = _summary(region, growth, a, practices_out, demand, by_basis, transport, zone_table,
                        hd, older, outside, weights, provider)
+    if summary["practices_without_floor_area"]:
+        n = summary["practices_without_floor_area"]
+        shown = ", ".join(summary["practices_without_floor_area_codes"][:10])
+        warnings.append(
+            f"capacity unknown for {n} of {summary['practices']} practices: no floor area "
+            f"(gia_m2) or clinical rooms given ({shown}{' ...' if n > 10 else ''}). Demand, "
+            "new patients from each site and access are worked out; capacity, headroom, "
+            "deficits and capacity in the wrong place are left unknown for them (the region "
+            "totals too) until floor area is supplied (the estates template).")
     return Result(yrs, practices_out, demand, headroom, zone_table, sites_out, allocation,
                   transport, older, summary, a, warnings, origins, surgeries)
 
@@ -289,6 +299,10 @@ def _zones(
     )
     zone_demand = pd.Series(zone_base * gf[-1], index=zones.index) + housing_by_zone
     sites_cap = cap.site_capacity_on_basis(practices, pcap, a)
+    # Unknown capacity (no floor area given) enters the flow as 0 so that the tables keep
+    # their shape; every figure that depends on it is then reported unknown (see _summary).
+    capacity_known = bool(sites_cap.notna().all())
+    sites_cap = sites_cap.fillna(0.0)
     pts = zone_points(zones)
     xy = pts.to_numpy()
     sensitivity = sorted({float(t) for t in a.sensitivity_thresholds_minutes})
@@ -312,8 +326,11 @@ def _zones(
     out["demand_base"] = zone_base
     out["new_patients_horizon"] = housing_by_zone
     out["demand_horizon"] = zone_demand
-    out["served_within_threshold"] = transport.zones["served"]
-    out["unserved_within_threshold"] = transport.zones["unserved"]
+    unknown = np.nan if not capacity_known else None
+    out["served_within_threshold"] = (transport.zones["served"] if unknown is None
+                                      else unknown)
+    out["unserved_within_threshold"] = (transport.zones["unserved"] if unknown is None
+                                        else unknown)
     out["surgery_in_reach"] = transport.zones["in_reach"]
     out["minutes_to_nearest_gp"] = nearest_min
     out = out.join(e2sfca_index(origins, practices, provider, a))
@@ -337,7 +354,11 @@ def _summary(
     # Headline figures are on premises (the estates question, as before); the workforce and
     # effective figures sit beside them. capacity_basis chooses what the flow and options use.
     headroom = by_basis["premises"]
-    capacity = float(practices["premises_capacity"].sum())
+    unknown = practices.index[practices["premises_capacity"].isna()]
+    # Any practice of unknown capacity makes the region's totals and the flow unknown: a sum
+    # over the known ones only would be a figure nobody could defend.
+    capacity_known = len(unknown) == 0
+    capacity = float(practices["premises_capacity"].sum()) if capacity_known else float("nan")
     h = headroom[horizon]
     deficit = h[h < 0]
     tipping = practices["tipping_year_premises"].dropna()
@@ -353,11 +374,11 @@ def _summary(
         "zones": int(len(region.zones)),
         "population": _r(zones["population"].sum()),
         "registered_list": _r(practices["list_size"].sum()),
-        "aggregate_capacity": _r(capacity),
+        "aggregate_capacity": _r_or_none(capacity),
         "aggregate_demand_base": _r(demand[base].sum()),
-        "aggregate_headroom_base": _r(capacity - demand[base].sum()),
+        "aggregate_headroom_base": _r_or_none(capacity - demand[base].sum()),
         "aggregate_demand": _r(demand[horizon].sum()),
-        "aggregate_headroom": _r(capacity - demand[horizon].sum()),
+        "aggregate_headroom": _r_or_none(capacity - demand[horizon].sum()),
         "practices_in_deficit_base": int((headroom[base] < 0).sum()),
         "practices_in_deficit": int(len(deficit)),
         "deficit_total": _r(-deficit.sum()),
@@ -380,13 +401,20 @@ def _summary(
         "tipping_years_effective": {str(k): int(v) for k, v in
                                     practices["tipping_year_effective"].dropna().items()},
         "tipping_years": {str(k): int(v) for k, v in tipping.items()},
-        "misplaced_capacity": _r(transport.misplaced_capacity),
-        "unmet_demand_within_threshold": _r(transport.unmet_demand_within_threshold),
-        "unmet_no_surgery_in_reach": _r(transport.unmet_no_surgery_in_reach),
-        "unmet_surgeries_full": _r(transport.unmet_surgeries_full),
-        "unmet_by_threshold": zones.attrs.get("unmet_by_threshold", {}),
+        "misplaced_capacity": _r(transport.misplaced_capacity) if capacity_known else None,
+        "unmet_demand_within_threshold": (_r(transport.unmet_demand_within_threshold)
+                                          if capacity_known else None),
+        "unmet_no_surgery_in_reach": (_r(transport.unmet_no_surgery_in_reach)
+                                      if capacity_known else None),
+        "unmet_surgeries_full": (_r(transport.unmet_surgeries_full)
+                                 if capacity_known else None),
+        "unmet_by_threshold": (zones.attrs.get("unmet_by_threshold", {})
+                               if capacity_known else {}),
         "stranded_capacity_reach_minutes": a.wider_threshold_minutes,
-        "stranded_capacity": _r(float(transport.sites["stranded"].sum())),
+        "stranded_capacity": (_r(float(transport.sites["stranded"].sum()))
+                              if capacity_known else None),
+        "practices_without_floor_area": int(len(unknown)),
+        "practices_without_floor_area_codes": [str(c) for c in unknown],
         "threshold_minutes": a.threshold_minutes,
         "travel_mode": a.travel_mode,
         "travel_method": a.travel_method,
@@ -431,6 +459,11 @@ def _older_rural_pct(older: pd.DataFrame, a: Assumptions) -> float | None:
     if row.empty or not np.isfinite(row["pct_within"].iloc[0]):
         return None  # no older people in smaller rural areas: the measure does not apply
     return round(float(row["pct_within"].iloc[0]), 1)
+
+
+def _r_or_none(x: float) -> float | None:
+    """A headline figure, or None (JSON null: unknown) where it could not be worked out."""
+    return _r(x) if np.isfinite(x) else None
 
 
 def _r(x: float) -> float:

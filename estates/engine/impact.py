@@ -26,6 +26,15 @@ def m2_for_patients(patients: np.ndarray | float, assumptions: Assumptions) -> n
     return patients / a.patients_per_room * a.gross_m2_per_room
 
 
+#: The columns of ``site_impacts``, in order.
+SITE_IMPACT_COLUMNS = [
+    "site_ref", "name", "housing_type", "dwellings", "dwellings_by_horizon", "residents",
+    "patients", "weighted_patients", "gp_fte_needed", "m2_needed", "capital_cost_gbp",
+    "cost_per_dwelling_gbp", "practices", "practices_short", "first_completion_year",
+    "statement",
+]
+
+
 def site_impacts(
     growth: Growth,
     housing: HousingDemand,
@@ -147,7 +156,9 @@ def site_impacts(
                                         first, horizon, a),
             }
         )
-    return pd.DataFrame(rows).set_index("site_ref", drop=False).rename_axis(None)
+    # Named columns even with no rows: a region without housing sites is ordinary.
+    return pd.DataFrame(rows, columns=SITE_IMPACT_COLUMNS).set_index(
+        "site_ref", drop=False).rename_axis(None)
 
 
 def dwellings_after(growth: Growth, horizon: int) -> np.ndarray:

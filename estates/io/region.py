@@ -123,6 +123,7 @@ def read_region(folder: Path | str) -> Region:
         synthetic=bool(manifest.get("synthetic", False)),
         folder=folder,
         description=str(manifest.get("description", "")),
+        catchment_method=str((manifest.get("catchments") or {}).get("method", "")),
         warnings=warnings,
     )
 
@@ -462,7 +463,9 @@ def _check_zones(frame: gpd.GeoDataFrame, problems: ProblemList, name: str) -> N
     if "ruc21" not in frame.columns:
         return
     for i, code in enumerate(frame["ruc21"]):
-        if code not in RUC21_CLASS:
+        # Empty: rurality not known (a region built without the RUC file); rural figures
+        # leave the zone out rather than guess its class.
+        if code and code not in RUC21_CLASS:
             problems.add("unknown Rural-Urban Classification code", file=name, row=i + 1,
                          column="ruc21", value=code,
                          fix="Use one of " + ", ".join(RUC21_CLASS) + " (ONS RUC 2021)")

@@ -103,7 +103,7 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
                                "cost_gbp": m2 * a.cost_per_m2_gbp}])
     cost = float(costs["cost_gbp"].sum()) if len(costs) else 0.0
     sb, so = baseline.summary, option.summary
-    cap_added = so["aggregate_capacity"] - sb["aggregate_capacity"]
+    cap_added = _minus(so["aggregate_capacity"], sb["aggregate_capacity"])
     rural = access[(access["mode"] == "car") & (access["group"] == "65+")
                    & (access["threshold_minutes"] == a.threshold_minutes)]
     pct = rural.set_index("rural_class")
@@ -121,13 +121,14 @@ def compare(baseline: Any, option: Any, *, costs: pd.DataFrame | None = None) ->
         "deficit_patient_years_resolved": float(resolved.to_numpy().sum()),
         "practices_in_deficit_base": int(sb["practices_in_deficit"]),
         "practices_in_deficit_option": int(so["practices_in_deficit"]),
-        "misplaced_capacity_base": float(sb["misplaced_capacity"]),
-        "misplaced_capacity_option": float(so["misplaced_capacity"]),
-        "unmet_demand_base": float(sb["unmet_demand_within_threshold"]),
-        "unmet_demand_option": float(so["unmet_demand_within_threshold"]),
-        "unmet_demand_reduced": float(sb["unmet_demand_within_threshold"]
-                                      - so["unmet_demand_within_threshold"]),
-        "capacity_added": float(cap_added),
+        # None where the region has practices of unknown capacity (no floor area).
+        "misplaced_capacity_base": _opt(sb["misplaced_capacity"]),
+        "misplaced_capacity_option": _opt(so["misplaced_capacity"]),
+        "unmet_demand_base": _opt(sb["unmet_demand_within_threshold"]),
+        "unmet_demand_option": _opt(so["unmet_demand_within_threshold"]),
+        "unmet_demand_reduced": _minus(sb["unmet_demand_within_threshold"],
+                                       so["unmet_demand_within_threshold"]),
+        "capacity_added": cap_added,
         "m2_added": float(costs["m2"].sum()) if len(costs) else 0.0,
         "capital_cost_gbp": cost,
         # what a capital bid can cite: GBP per patient of deficit the option removes (a
@@ -214,6 +215,15 @@ def _mean_minutes(zones: pd.DataFrame, column: str) -> float:
     m = zones["minutes_to_nearest_gp"].to_numpy(dtype=float)
     ok = np.isfinite(m)
     return float(np.average(m[ok], weights=w[ok])) if w[ok].sum() > 0 else math.nan
+
+
+def _opt(x: Any) -> float | None:
+    return None if x is None else float(x)
+
+
+def _minus(x: Any, y: Any) -> float | None:
+    """x - y, or None (unknown) when either is unknown."""
+    return None if x is None or y is None else float(x) - float(y)
 
 
 def _num(x: Any) -> float | None:

@@ -59,21 +59,28 @@ table.wide{font-size:6.5pt}
 """
 
 
+def _patients(value: Any) -> str:
+    # None is a figure that could not be worked out (capacity unknown): shown as n/a.
+    return "n/a" if value is None else f"{value:,.0f} patients"
+
+
 def headline_block(summary: dict[str, Any]) -> str:
     s = summary
     b, h = s["base_year"], s["horizon_year"]
     figs = [
-        headline("Aggregate capacity", f"{s['aggregate_capacity']:,.0f} patients",
+        headline("Aggregate capacity", _patients(s["aggregate_capacity"]),
                  f"What the region's surgeries can serve ({s['capacity_method']} method)."),
         headline(f"Aggregate demand {fy(b)}", f"{s['aggregate_demand_base']:,.0f} patients",
                  "Registered patients now, need-weighted."),
         headline(f"Aggregate demand {fy(h)}", f"{s['aggregate_demand']:,.0f} patients",
                  "Demand at the horizon, with the new homes."),
-        headline(f"Aggregate headroom {fy(h)}", f"{s['aggregate_headroom']:,.0f} patients",
+        headline(f"Aggregate headroom {fy(h)}", _patients(s["aggregate_headroom"]),
                  "Capacity minus demand across the region: above zero means enough space in total."),
-        headline(f"Practices in deficit by {fy(h)}", f"{s['practices_in_deficit']} of {s['practices']}",
+        headline(f"Practices in deficit by {fy(h)}",
+                 f"{s['practices_in_deficit']} of "
+                 f"{s['practices'] - s.get('practices_without_floor_area', 0)}",
                  f"Practices whose demand exceeds capacity; total shortfall "
-                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m²."),
+                 f"{s['deficit_total']:,.0f} patients ({s['deficit_total_m2']:,.0f} m²)."),
         headline(f"Practices in deficit on GPs / on the lower limit, {fy(h)}",
                  f"{s.get('practices_in_deficit_workforce', 0)} / "
                  f"{s.get('practices_in_deficit_effective', 0)} of {s['practices']}",
@@ -84,15 +91,16 @@ def headline_block(summary: dict[str, Any]) -> str:
                  + (f" {s['practices_without_gp_fte']} practice(s) without GP FTE are left out "
                     "of the workforce figure (not counted as zero)."
                     if s.get("practices_without_gp_fte") else "")),
-        headline("Capacity in the wrong place", f"{s['misplaced_capacity']:,.0f} patients",
+        headline("Capacity in the wrong place", _patients(s["misplaced_capacity"]),
                  f"Demand whose surgeries within {s['threshold_minutes']:g} minutes by "
                  f"{s['travel_mode'].replace('_', ' ')} are full, while spare space exists "
                  "elsewhere."),
-        headline("No surgery in reach", f"{s.get('unmet_no_surgery_in_reach', 0):,.0f} patients",
+        headline("No surgery in reach", _patients(s.get("unmet_no_surgery_in_reach")),
                  f"Demand in zones with no surgery at all within {s['threshold_minutes']:g} "
                  "minutes: an access gap, not misplaced space. With the "
-                 f"{s.get('unmet_surgeries_full', 0):,.0f} whose surgeries are full it makes the "
-                 f"{s['unmet_demand_within_threshold']:,.0f} unmet within the threshold."),
+                 f"{_patients(s.get('unmet_surgeries_full'))} whose surgeries are full it makes "
+                 f"the {_patients(s.get('unmet_demand_within_threshold'))} unmet within the "
+                 "threshold."),
     ]
     return "<div class='figs'>" + "".join(figs) + threshold_table(s) + "</div>"
 
@@ -152,6 +160,25 @@ def in_brief(result: Any, comparison: Any = None, scenario: Any = None) -> list[
     return said
 
 
+def data_notes(region: Any, summary: dict[str, Any]) -> str:
+    """What the reader must know about the data: how catchments were made, and which
+    practices have no floor area (their capacity unknown, never guessed)."""
+    notes = []
+    method = getattr(region, "catchment_method", "")
+    if method:
+        notes.append(f"Catchments: {method}.")
+    missing = int(summary.get("practices_without_floor_area", 0))
+    if missing:
+        codes = ", ".join(summary.get("practices_without_floor_area_codes", [])[:30])
+        notes.append(f"{missing} of {summary['practices']} practices have no floor area or "
+                     f"clinical rooms in the data ({codes}): their capacity and headroom are "
+                     "unknown, and so are the region's capacity, headroom and capacity in the "
+                     "wrong place (n/a above). Demand, new patients and access are complete.")
+    if not notes:
+        return ""
+    return "<h2>About the data</h2>" + "".join(f"<p class='note'>{esc(n)}</p>" for n in notes)
+
+
 def build_report(region: Any, result: Any, *, title: str | None = None,
                  extra_sections: Sequence[str] = (), appraisal: pd.DataFrame | None = None,
                  comparison: Any = None, scenario: Any = None,
@@ -193,6 +220,7 @@ def build_report(region: Any, result: Any, *, title: str | None = None,
             f"{result.assumptions.methods_tolerance_pct:g} %: check their floor areas and room "
             "counts (" + esc(", ".join(map(str, flagged.index[:12])))
             + (" ..." if len(flagged) > 12 else "") + ").</p>")
+    sections.append(data_notes(region, s))
     if comparison is not None:
         sections.append(comparison_section(
             comparison, scenario, base_region if base_region is not None else region,

@@ -15,6 +15,11 @@ from estates.report.wording import describe_changes
 from estates.report.zone_shading import zone_legend_items
 
 
+def _patients(value: Any) -> str:
+    # None is a figure that could not be worked out (capacity unknown): shown as n/a.
+    return "n/a" if value is None else f"{value:,.0f} patients"
+
+
 def _money(value: Any) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "-"
@@ -112,8 +117,11 @@ def comparison_section(comparison: Any, scenario: Any = None, region: Any = None
                  f"Practice deficit at the horizon: {s['deficit_total_base']:,.0f} before, "
                  f"{s['deficit_total_option']:,.0f} after."),
         headline("Practices in deficit", in_deficit, "At the horizon, before and after."),
-        headline("Unmet demand within reach", f"{s['unmet_demand_reduced']:,.0f} fewer",
-                 f"{s['unmet_demand_base']:,.0f} before, {s['unmet_demand_option']:,.0f} after "
+        headline("Unmet demand within reach",
+                 "n/a" if s["unmet_demand_reduced"] is None
+                 else f"{s['unmet_demand_reduced']:,.0f} fewer",
+                 f"{_patients(s['unmet_demand_base'])} before, "
+                 f"{_patients(s['unmet_demand_option'])} after "
                  "(patients no surgery with space can serve within the threshold)."),
         headline("Capital cost", _money(s["capital_cost_gbp"]),
                  f"{s['m2_added']:,.0f} m²; " + (

@@ -52,8 +52,8 @@ def test_epraccur_header_less_gp_practices_only():
     assert imp.table.loc["G82001", "practice_name"] == "THE SEVENOAKS PRACTICE"
     assert str(imp.table.loc["G82001", "open_date"]) == "1974-04-01"
     reasons = dict(zip(imp.rejected["row"], imp.rejected["reason"], strict=True))
-    assert "not A (active)" in reasons[3]
-    assert "'8', not 4" in reasons[4]
+    assert reasons[3].startswith("closed")
+    assert "'8': not a GP practice" in reasons[4]
     _accounted(imp, 2)
 
 

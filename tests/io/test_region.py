@@ -70,19 +70,28 @@ def test_every_problem_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_missing_columns(tmp_path: Path) -> None:
-    df = kit.practices().drop(columns=["gia_m2", "clinical_rooms"])
+    df = kit.practices().drop(columns=["site_kind", "list_size"])
     text = _problems(kit.write_region(tmp_path / "r", practices_df=df))
-    assert "missing column(s) gia_m2, clinical_rooms" in text
+    assert "missing column(s) site_kind, list_size" in text
+
+
+def test_floor_area_and_rooms_may_be_unknown(tmp_path: Path) -> None:
+    # No national file holds floor area: a region without it loads, the cells are NaN.
+    df = kit.practices().drop(columns=["clinical_rooms"]).astype(object)
+    df.loc[1, "gia_m2"] = ""
+    region = read_region(kit.write_region(tmp_path / "r", practices_df=df))
+    assert region.practices["clinical_rooms"].isna().all()
+    assert region.practices["gia_m2"].isna().tolist() == [False, True, False]
 
 
 def test_not_a_number_and_empty_required(tmp_path: Path) -> None:
     df = kit.practices().astype(object)
     df["list_size"] = df["list_size"].astype(object)
     df.loc[0, "list_size"] = "lots"
-    df.loc[1, "clinical_rooms"] = ""
+    df.loc[1, "clinical_rooms"] = "four"
     text = _problems(kit.write_region(tmp_path / "r", practices_df=df))
     assert "row 1, column 'list_size': not a number (value 'lots')" in text
-    assert "row 2, column 'clinical_rooms': empty" in text
+    assert "row 2, column 'clinical_rooms': not a number (value 'four')" in text
 
 
 def test_branch_with_list_and_main_with_parent(tmp_path: Path) -> None:

@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from estates.io.national.common import NationalImport, normalise_postcode
+from estates.io.national.districts import (
+    read_age_profile,
+    read_district_lookup,
+    spread_profile,
+)
 from estates.io.national.geography import (
     band_of_age,
     read_catchments,
@@ -32,10 +37,10 @@ from estates.io.national.places import read_libraries, read_postcodes, read_prac
 
 __all__ = [
     "EPRACCUR_COLUMNS", "READERS", "NationalImport", "band_of_age", "five_year_band",
-    "normalise_postcode", "read_catchments", "read_epraccur", "read_gp_workforce",
+    "normalise_postcode", "read_age_profile", "read_catchments", "read_district_lookup", "read_epraccur", "read_gp_workforce",
     "read_libraries", "read_lsoa_boundaries", "read_patients_by_lsoa", "read_patients_five_year",
     "read_patients_totals", "read_population_by_age", "read_postcodes", "read_practice_estates",
-    "read_ruc",
+    "read_ruc", "spread_profile",
 ]
 
 
@@ -53,4 +58,5 @@ READERS: dict[str, Callable[..., NationalImport]] = {
     "libraries": read_libraries,
     "postcodes": read_postcodes,
     "estates": read_practice_estates,
+    "age_profile": read_age_profile,
 }

@@ -3,13 +3,16 @@ Classification, and practice catchment polygons."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from estates.errors import InputError
 from estates.io import sniff
@@ -60,23 +63,75 @@ def _geometry_rejects(frame: gpd.GeoDataFrame) -> list[tuple[int, str]]:
     return out
 
 
-def read_lsoa_boundaries(source: str | Path, *, filename: str | None = None) -> NationalImport:
+def repair_polygons(geoms: gpd.GeoSeries, codes: pd.Series, what: str
+                    ) -> tuple[gpd.GeoSeries, list[str]]:
+    """Invalid polygons (self-intersections, as some ONS files are published) made valid with
+    ``shapely.make_valid``, keeping only their polygonal parts; a warning names the codes.
+
+    Invalid polygons otherwise pass unnoticed until a union fails deep in a build with a GEOS
+    TopologyException, far from the file at fault.
+    """
+    invalid = ~shapely.is_valid(geoms.to_numpy())
+    if not invalid.any():
+        return geoms, []
+    fixed = geoms.copy()
+    repaired = shapely.make_valid(geoms.to_numpy()[invalid])
+    # make_valid may return a collection with stray lines or points: keep the area only.
+    fixed.iloc[np.flatnonzero(invalid)] = [
+        shapely.union_all(shapely.get_parts(g)[np.isin(shapely.get_type_id(
+            shapely.get_parts(g)), (3, 6))]) for g in repaired]
+    named = [str(c) for c in codes[invalid]]
+    shown = ", ".join(named[:20]) + (f" and {len(named) - 20} more" if len(named) > 20 else "")
+    return fixed, [f"{len(named)} invalid {what} polygon(s) repaired (shapely make_valid): "
+                   f"{shown}"]
+
+
+_LSOA_CODES = {"code": ("lsoa21cd", "lsoa2021code", "lsoacode", "lsoa11cd", "lsoa2011code"),
+               "name": ("lsoa21nm", "lsoa2021name", "lsoaname", "lsoa11nm", "lsoa2011name"),
+               "population": ("population", "usualresidents", "totalpopulation", "allpersons")}
+
+
+def read_lsoa_boundaries(source: str | Path, *, filename: str | None = None,
+                         allow_2011: bool = False) -> NationalImport:
     """ONS LSOA 2021 boundaries (GeoJSON, GeoPackage or shapefile via pyogrio).
 
-    Returns a GeoDataFrame zone_code (LSOA21CD), zone_name (LSOA21NM), geometry in EPSG:27700.
+    LSOA 2011 boundaries (``LSOA11CD``) are refused: Census 2021 population, the RUC 2021
+    and today's registrations are by 2021 LSOA, and a 2011 code that still exists may cover
+    different ground. With ``allow_2011`` they are used with a warning naming the year.
+    Invalid polygons are repaired and named in a warning. Returns a GeoDataFrame zone_code,
+    zone_name, geometry in EPSG:27700, and population (usual residents) where the file
+    carries a population column.
     """
     frame, name, warnings = _read_vector(source, filename, "LSOA boundaries")
     table = sniff.Table(name, [str(c) for c in frame.columns], [])
-    col = require_columns(table, {"code": ("lsoa21cd", "lsoacode"), "name": ("lsoa21nm", "lsoaname")},
-                   ["code"], "ONS LSOA 2021 boundaries")
+    col = require_columns(table, _LSOA_CODES, ["code"], "ONS LSOA 2021 boundaries")
+    code_header = sniff.normalise_header(table.header[col["code"]])
+    if "11" in code_header:
+        if not allow_2011:
+            raise InputError(
+                f"{name}: these are LSOA 2011 boundaries (column {table.header[col['code']]!r}); "
+                "estates needs LSOA 2021 (LSOA21CD) to match Census 2021 population, the "
+                "Rural-Urban Classification 2021 and today's registrations. Download 'Lower "
+                "layer Super Output Areas (December 2021) Boundaries' from the ONS Open "
+                "Geography Portal.")
+        warnings.append(f"LSOA 2011 boundaries (column {table.header[col['code']]!r}) used as "
+                        "asked: zone codes are 2011 codes, not 2021")
     rejected = _geometry_rejects(frame)
     bad = {r for r, _ in rejected}
     keep = [i for i in range(len(frame)) if i + 1 not in bad]
-    out = gpd.GeoDataFrame({
-        "zone_code": frame.iloc[keep, col["code"]].astype(str).str.strip().to_numpy(),
+    codes = frame.iloc[keep, col["code"]].astype(str).str.strip().reset_index(drop=True)
+    geoms, notes = repair_polygons(frame.geometry.iloc[keep].reset_index(drop=True), codes,
+                                   "LSOA")
+    warnings += notes
+    data: dict[str, Any] = {
+        "zone_code": codes.to_numpy(),
         "zone_name": (frame.iloc[keep, col["name"]].astype(str).to_numpy() if "name" in col
                       else [""] * len(keep)),
-    }, geometry=frame.geometry.iloc[keep].to_numpy(), crs=CRS)
+    }
+    if "population" in col:
+        data["population"] = pd.to_numeric(frame.iloc[keep, col["population"]],
+                                           errors="coerce").to_numpy(dtype=float)
+    out = gpd.GeoDataFrame(data, geometry=geoms.to_numpy(), crs=CRS)
     out.index = pd.Index(out["zone_code"].tolist())
     return NationalImport(name, len(frame), out, rejected_frame(rejected), warnings)
 
@@ -98,6 +153,51 @@ def band_of_age(age: int) -> str:
     return "85_plus"
 
 
+_POPULATION_CODE = ("lsoa2021code", "lsoa21cd", "lsoacode")
+
+
+def _population_sheet(data: bytes, name: str) -> tuple[sniff.Table, list[str]]:
+    """The table of a CSV, or of the workbook sheet whose header names an LSOA code column.
+
+    ONS publishes the estimates as a workbook whose first sheets are a cover and contents:
+    the data sheet is found by its header (within its first 30 rows), not by position, and
+    named in a warning. Where several sheets qualify (one per year), the one with the latest
+    year in its name is used and the others named.
+    """
+    if not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm"))):
+        return sniff.read_table(data, name), []
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - a corrupt workbook fails in many ways
+        raise InputError(f"{name}: cannot be read as an Excel workbook ({type(exc).__name__})."
+                         " Save it again as .xlsx or CSV.") from None
+    found: list[tuple[str, sniff.Table]] = []
+    for sheet in book.worksheets:
+        rows = [["" if v is None else str(v).strip() for v in r]
+                for r in sheet.iter_rows(values_only=True)]
+        for k, row in enumerate(rows[:30]):
+            if any(sniff.normalise_header(c) in _POPULATION_CODE for c in row):
+                found.append((sheet.title, sniff.Table(name, row, [r for r in rows[k + 1:]
+                                                                   if any(r)])))
+                break
+    book.close()
+    if not found:
+        raise InputError(f"{name}: no sheet of the workbook has an 'LSOA 2021 Code' column in "
+                         "its first 30 rows. Use the ONS 'Lower layer Super Output Area "
+                         "population estimates' workbook, or save its data sheet as CSV.")
+    def year(title: str) -> int:
+        years = re.findall(r"(?:19|20)\d\d", title)
+        return max(int(y) for y in years) if years else 0
+    title, table = max(found, key=lambda f: year(f[0])) if len(found) > 1 else found[0]
+    note = f"read sheet {title!r} of the workbook (found by its LSOA code header)"
+    others = [t for t, _ in found if t != title]
+    if others:
+        note += f"; other sheets with the same header not used: {', '.join(others)}"
+    return table, [note]
+
+
 def read_population_by_age(source: str | Path | bytes, *, filename: str | None = None
                            ) -> NationalImport:
     """ONS LSOA population estimates by single year of age, summed into our bands.
@@ -106,7 +206,8 @@ def read_population_by_age(source: str | Path | bytes, *, filename: str | None =
     Total, then either ``F0 ... F90, M0 ... M90`` or ``0 ... 90`` (90 = 90 and over).
     Returns zone_code, zone_name, lad_code (if given), pop_<band>.
     """
-    table = read_table(source, filename)
+    data, name = sniff.load_source(source, filename)
+    table, warnings = _population_sheet(data, name)
     col = require_columns(table, {"code": ("lsoa2021code", "lsoa21cd", "lsoacode"),
                            "name": ("lsoa2021name", "lsoa21nm", "lsoaname"),
                            "lad": ("lad2021code", "lad21cd", "lad2023code", "lad22cd",
@@ -122,7 +223,7 @@ def read_population_by_age(source: str | Path | bytes, *, filename: str | None =
     if sexes & {"F", "M"}:
         ages = {i: a for i, a in ages.items() if a[0] in ("F", "M")}
     n = len(table.header)
-    records, rejected, warnings = [], [], []
+    records, rejected = [], []
     for i, raw in enumerate(table.rows, start=1):
         row = padded_cells(raw, n)
         bands = dict.fromkeys(AGE_BANDS, 0.0)
@@ -188,9 +289,12 @@ def read_catchments(source: str | Path, *, filename: str | None = None) -> Natio
     rejected = _geometry_rejects(frame)
     bad = {r for r, _ in rejected}
     keep = [i for i in range(len(frame)) if i + 1 not in bad]
-    part = gpd.GeoDataFrame(
-        {"practice_code": frame.iloc[keep, col["code"]].astype(str).str.strip().str.upper()
-         .to_numpy()}, geometry=frame.geometry.iloc[keep].to_numpy(), crs=CRS)
+    codes = frame.iloc[keep, col["code"]].astype(str).str.strip().str.upper()
+    geoms, notes = repair_polygons(frame.geometry.iloc[keep].reset_index(drop=True),
+                                   codes.reset_index(drop=True), "catchment")
+    warnings += notes
+    part = gpd.GeoDataFrame({"practice_code": codes.to_numpy()}, geometry=geoms.to_numpy(),
+                            crs=CRS)
     if part["practice_code"].duplicated().any():
         dup = sorted(set(part.loc[part["practice_code"].duplicated(), "practice_code"]))
         warnings.append(f"several polygons for {', '.join(dup[:20])}: joined into one each")

@@ -28,20 +28,36 @@ from estates.model import AGE_BANDS
 
 
 _PATIENT_TOTALS = {
-    "code": ("code", "practicecode", "orgcode"),
+    "code": ("code", "practicecode", "orgcode", "odscode"),
+    "name": ("practicename", "odsname", "orgname", "name"),
     "type": ("type", "orgtype"),
     "postcode": ("postcode",),
     "sex": ("sex",),
     "age": ("age",),
-    "patients": ("numberofpatients",),
+    "patients": ("numberofpatients", "patients", "registeredpatients", "listsize"),
+    "lat": ("latitude", "lat"), "lon": ("longitude", "long", "lon"),
 }
+
+
+def _grid_reference(row: list[str], col: dict[str, int]) -> dict[str, float]:
+    # Republished practice lists often carry the practice's longitude and latitude: kept so
+    # that region build can tell which practices lie in the region.
+    if "lat" not in col or "lon" not in col:
+        return {}
+    lat, lon = parse_number(row[col["lat"]]), parse_number(row[col["lon"]])
+    if lat is None or lon is None or not sniff.in_wgs84_england(lat, lon):
+        return {"easting": float("nan"), "northing": float("nan")}
+    east, north = sniff.wgs84_to_bng([lon], [lat])
+    return {"easting": float(east[0]), "northing": float(north[0])}
 
 
 def read_patients_totals(source: str | Path | bytes, *, filename: str | None = None
                          ) -> NationalImport:
     """NHS Digital *Patients Registered at a GP Practice*, ``gp-reg-pat-prac-all.csv``.
 
-    Uses rows with TYPE ``GP``, SEX ``ALL`` and AGE ``ALL`` (the practice totals). Other
+    Both headers are read: the CCG-era one (``CCG_CODE, ONS_CCG_CODE``, to 2022) and the
+    sub-ICB one (``SUB_ICB_LOCATION_CODE, ...``, 2022 on). A plain per-practice table with an
+    ODS code and a patients column (``ODS_Code, ..., Patients``) is read too. Uses rows with TYPE ``GP``, SEX ``ALL`` and AGE ``ALL`` (the practice totals). Other
     rows (sub-ICB totals, by-sex or by-age rows, if present) are reported in ``rejected`` with
     why they were not used. Returns practice_code, postcode, list_size.
     """
@@ -67,7 +83,9 @@ def read_patients_totals(source: str | Path | bytes, *, filename: str | None = N
         records.append({"practice_code": norm_code(row[col["code"]]),
                         "postcode": normalise_postcode(row[col["postcode"]])
                         if "postcode" in col else "",
-                        "list_size": patients, "_row": i})
+                        "practice_name": row[col["name"]] if "name" in col else "",
+                        "list_size": patients, "_row": i,
+                        **_grid_reference(row, col)})
     frame, dups = dedupe(records, "practice_code")
     return NationalImport(table.filename, len(table.rows), frame, rejected_frame(rejected + dups))
 
@@ -212,15 +230,32 @@ def read_patients_by_lsoa(source: str | Path | bytes, *, filename: str | None = 
 EPRACCUR_COLUMNS = 27
 _EPRACCUR_FIELDS = {0: "practice_code", 1: "practice_name", 9: "postcode", 10: "open_date",
                     11: "close_date", 12: "status", 14: "commissioner", 25: "setting"}
+#: Column 26 of a GP practice: prescribing setting 4 (layout to 2020), role RO76 (today's).
+_GP_SETTINGS = {"4": "prescribing setting 4", "RO76": "role RO76"}
+#: Column 13 in either layout: A/C/D/P (to 2020) or ACTIVE/INACTIVE/DORMANT/PROPOSED (today).
+_EPRACCUR_STATUS = {"A": "active", "ACTIVE": "active", "C": "closed", "INACTIVE": "closed",
+                    "CLOSED": "closed", "D": "dormant", "DORMANT": "dormant", "P": "proposed",
+                    "PROPOSED": "proposed"}
 
 
-def read_epraccur(source: str | Path | bytes, *, filename: str | None = None
-                  ) -> NationalImport:
-    """NHS ODS ``epraccur.csv``: header-less, 27 columns; GP practices have setting 4.
+def _ods_date(text: str) -> Any:
+    text = text.strip()
+    if len(text) == 8 and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:8]}"
+    return sniff.parse_date(text) if text else None
 
-    Active (status ``A``) GP practices (prescribing setting 4, 1-based column 26) are kept;
-    other rows are in ``rejected`` with the reason (closed, other setting). Returns
-    practice_code, practice_name, postcode, open_date.
+
+def read_epraccur(source: str | Path | bytes, *, filename: str | None = None,
+                  include_inactive: bool = False) -> NationalImport:
+    """NHS ODS ``epraccur.csv``: header-less, 27 columns, in either published layout.
+
+    GP practices are the rows whose 1-based column 26 is prescribing setting ``4`` (the
+    layout to 2020, status ``A``/``C``/``D``/``P`` in column 13) or role code ``RO76``
+    (today's layout, status ``ACTIVE``/``INACTIVE``/``DORMANT``). Active GP practices are
+    kept; other rows are in ``rejected`` with the reason. With ``include_inactive`` closed,
+    dormant and proposed GP practices are kept too (region build names them). Returns
+    practice_code, practice_name, postcode, open_date, close_date, status (active, closed,
+    dormant or proposed).
     """
     table = read_table(source, filename, header=False)
     if not table.rows:
@@ -235,20 +270,24 @@ def read_epraccur(source: str | Path | bytes, *, filename: str | None = None
     for i, raw in enumerate(table.rows, start=1):
         row = padded_cells(raw, EPRACCUR_COLUMNS)
         rec = {name: row[idx].strip() for idx, name in _EPRACCUR_FIELDS.items()}
-        if rec["setting"] != "4":
-            rejected.append((i, f"prescribing setting (column 26) is {rec['setting']!r}, not 4 "
-                                "(GP practice)"))
+        if rec["setting"].upper() not in _GP_SETTINGS:
+            rejected.append((i, f"column 26 is {rec['setting']!r}: not a GP practice "
+                                "(prescribing setting 4, or role RO76 in today's layout)"))
             continue
-        if rec["status"].upper() != "A":
-            rejected.append((i, f"status (column 13) is {rec['status']!r}, not A (active)"))
+        status = _EPRACCUR_STATUS.get(rec["status"].upper())
+        if status is None:
+            rejected.append((i, f"status (column 13) {rec['status']!r} is not one of A, C, D, "
+                                "P or ACTIVE, INACTIVE, DORMANT, PROPOSED"))
             continue
-        day = sniff.parse_date(rec["open_date"]) if not rec["open_date"].isdigit() else \
-            sniff.parse_date(f"{rec['open_date'][:4]}-{rec['open_date'][4:6]}-"
-                             f"{rec['open_date'][6:8]}")
+        if status != "active" and not include_inactive:
+            rejected.append((i, f"{status} (status {rec['status']!r} in column 13)"))
+            continue
         records.append({"practice_code": norm_code(rec["practice_code"]),
                         "practice_name": rec["practice_name"],
                         "postcode": normalise_postcode(rec["postcode"]),
-                        "open_date": day, "_row": i})
+                        "open_date": _ods_date(rec["open_date"]),
+                        "close_date": _ods_date(rec["close_date"]),
+                        "status": status, "_row": i})
     frame, dups = dedupe(records, "practice_code")
     return NationalImport(table.filename, len(table.rows), frame, rejected_frame(rejected + dups))
 
