@@ -36,7 +36,8 @@ from estates.io.housing_terms import (
 from estates.model import CRS, Growth
 
 # build_out (the default phasing) and HousingOptions are part of this reader's interface.
-__all__ = ["HousingImport", "HousingOptions", "build_out", "flag_outside", "read_housing_sites"]
+__all__ = ["HousingImport", "HousingOptions", "build_out", "extent_of", "flag_outside",
+           "read_housing_sites"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,15 @@ def flag_outside(imp: HousingImport, boundary: BaseGeometry) -> HousingImport:
         warnings.append(f"{len(outside)} site(s) lie outside the region boundary (kept, flagged "
                         f"in_region=False): {sniff.rows_text(outside)}")
     return dataclasses.replace(imp, accepted=accepted, warnings=warnings)
+
+
+def extent_of(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """A layer's bounds in EPSG:27700 as ``HousingOptions.region_extent`` takes them (None when
+    it has no geometry)."""
+    if not len(frame) or frame.geometry.is_empty.all():
+        return None
+    x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
+    return (x0, y0, x1, y1) if all(math.isfinite(v) for v in (x0, y0, x1, y1)) else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def _fit(cells: list[str], ctx: ReadContext) -> tuple[int, int]:
     """(cells that do not read as their column's type, cells that do), over the typed columns:
     coordinates, the point, dwellings, area, build rate, financial years and dates."""
     bad = good = 0
+    ok: bool
     cols = ctx.columns
     for a, b, role in (("easting", "northing", "xy"), ("latitude", "longitude", "latlon")):
         if a in cols and b in cols:
@@ -75,7 +76,8 @@ def _fit(cells: list[str], ctx: ReadContext) -> tuple[int, int]:
                 continue
             x = sniff.parse_number(ta, decimal_comma=ctx.decimal_comma)
             y = sniff.parse_number(tb, decimal_comma=ctx.decimal_comma)
-            ok = x is not None and y is not None and sniff.decide_point(x, y, role=role)
+            ok = x is not None and y is not None and (
+                sniff.decide_point(x, y, role=role) is not None)
             bad, good = (bad, good + 2) if ok else (bad + 2, good)
     if "point" in cols and cells[cols["point"].index]:
         ok = sniff.parse_wkt_point(cells[cols["point"].index]) is not None
