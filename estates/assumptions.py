@@ -134,7 +134,7 @@ class Assumptions:
     m2_per_patient: float = _fig(
         120 / 1750, "m2 per patient", "NHS England (East) 'Premises Principles' as quoted in "
         "S106 letters: 120 m2 per 1,750 patients (net; unverified, treat as assumption)",
-        "Floor space per patient", minimum=0, exclusive_minimum=True, group="Capacity")
+        "Floor space per patient", minimum=0.01, maximum=1.0, group="Capacity")
     sessions_per_week: float = _fig(
         10, "sessions per room per week", ROOMS, "Sessions per room per week",
         minimum=0, maximum=21, exclusive_minimum=True, group="Capacity")

@@ -63,7 +63,11 @@ def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Tra
     """
     zi, si, _ = _checked(demand, supply, pairs)
     d = np.rint(demand.to_numpy(dtype=float)).astype(np.int64)
-    s = np.rint(supply.to_numpy(dtype=float)).astype(np.int64)
+    # A site can never serve more than all the demand there is: capping its capacity there
+    # changes no flow, and keeps an enormous (or infinite) capacity from overflowing int64.
+    total = float(d.sum())
+    raw = np.nan_to_num(supply.to_numpy(dtype=float), nan=0.0, posinf=total)
+    s = np.rint(np.minimum(raw, total)).astype(np.int64)
     nz, ns = len(d), len(s)
     source, sink = nz + ns, nz + ns + 1
     rows = np.concatenate([np.full(nz, source), zi, nz + np.arange(ns)])
@@ -78,7 +82,8 @@ def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Tra
     flow = sparse.csr_array(result.flow)
     served = np.asarray(flow[[source], :].toarray()).ravel()[:nz].astype(float)
     used = np.asarray(flow[:, [sink]].toarray()).ravel()[nz:nz + ns].astype(float)
-    return _outcome(demand, supply, d.astype(float), s.astype(float), served, used, zi, si)
+    # Spare capacity is reported uncapped (the cap only keeps the flow's integers in range).
+    return _outcome(demand, supply, d.astype(float), np.rint(raw), served, used, zi, si)
 
 
 def min_travel_assignment(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame) -> Transport:
