@@ -49,6 +49,9 @@ def test_changes_checked_in_linear_time(tiny: Region) -> None:
     small = min(_seconds(_satellites(100), tiny) for _ in range(2))
     large = _seconds(_satellites(400), tiny)
     assert large < 8 * small, (small, large)
+    # Before: about 18 ms a change (a GeoDataFrame built and concatenated for each satellite),
+    # 2,000 changes in 47 s; now about 3 ms. 10 ms leaves room for a loaded machine.
+    assert large / 400 < 0.010, large
     assert _seconds(_satellites(MAX_CHANGES), tiny) < 30
 
 
