@@ -183,8 +183,42 @@ def growth() -> Growth:
 def _growth(folder: str, upload: dict[str, Any] | None, edits_json: str, base_year: int) -> Growth:
     if upload is None:
         return load_region(folder).growth
-    imported = read_housing(upload["data"], upload["name"], base_year)
-    return apply_housing_edits(imported, json.loads(edits_json))
+    imported = read_housing(upload["data"], upload["name"], base_year, region_extent(folder))
+    uploaded = apply_housing_edits(imported, json.loads(edits_json))
+    if upload.get("mode") != "add":
+        return uploaded
+    return add_sites(load_region(folder).growth, uploaded)[0]
+
+
+def add_sites(own: Growth, uploaded: Growth) -> tuple[Growth, list[str]]:
+    """The region's own sites plus the uploaded ones ("add to them"); an uploaded site whose
+    reference the region already uses is left out, and its reference returned."""
+    from estates.io.housing_terms import ref_key
+
+    taken = {ref_key(str(r)) for r in own.sites.index}
+    clash = [str(r) for r in uploaded.sites.index if ref_key(str(r)) in taken]
+    keep = uploaded.sites.index.difference(pd.Index(clash), sort=False)
+    sites = pd.concat([own.sites, uploaded.sites.loc[keep]])
+    years = sorted(set(own.trajectory.columns) | set(uploaded.trajectory.columns))
+    trajectory = pd.concat([own.trajectory.reindex(columns=years),
+                            uploaded.trajectory.loc[keep].reindex(columns=years)]).fillna(0.0)
+    return Growth(sites, trajectory), clash
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def region_extent(folder: str) -> tuple[float, float, float, float] | None:
+    """The region's zones' bounds: sites inside them are never rejected as far outliers."""
+    from estates.io.housing import extent_of
+
+    return extent_of(load_region(folder).zones)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def region_boundary(folder: str) -> Any:
+    """The region's outline (the union of its zones), to flag sites outside it."""
+    import shapely
+
+    return shapely.union_all(load_region(folder).zones.geometry.to_numpy())
 
 
 @st.cache_resource(show_spinner="Working out capacity and demand...", max_entries=16)
@@ -393,11 +427,13 @@ def travel_time_available(r: Region) -> bool:
 
 
 @st.cache_data(show_spinner="Checking the housing sites...", max_entries=8)
-def read_housing(data: bytes, name: str, base_year: int) -> Any:
+def read_housing(data: bytes, name: str, base_year: int,
+                 extent: tuple[float, float, float, float] | None = None) -> Any:
     """Read an uploaded housing file (cached on its bytes); returns a ``HousingImport``."""
-    from estates.io.housing import read_housing_sites
+    from estates.io.housing import HousingOptions, read_housing_sites
 
-    return read_housing_sites(data, filename=name, base_year=base_year)
+    return read_housing_sites(data, filename=name, base_year=base_year,
+                              options=HousingOptions(region_extent=extent))
 
 
 def apply_housing_edits(imported: Any, edits: dict[str, dict[str, Any]]) -> Growth:

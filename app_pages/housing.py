@@ -7,7 +7,17 @@ import importlib.util
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import assumptions, core_errors, read_housing, region, synthetic_note
+from app_pages.common import (
+    add_sites,
+    apply_housing_edits,
+    assumptions,
+    core_errors,
+    read_housing,
+    region,
+    region_boundary,
+    region_extent,
+    synthetic_note,
+)
 from estates.model import HOUSING_TYPE_LABELS, HOUSING_TYPES
 
 st.title("Housing sites")
@@ -38,7 +48,8 @@ if upload is not None:
     data = upload.getvalue()
     current = st.session_state["housing_upload"]
     if current is None or current["data"] != data or current["name"] != upload.name:
-        st.session_state["housing_upload"] = {"name": upload.name, "data": data}
+        st.session_state["housing_upload"] = {"name": upload.name, "data": data,
+                                              "mode": "replace"}
         st.session_state["housing_edits"] = {}
 
 chosen = st.session_state["housing_upload"]
@@ -52,8 +63,26 @@ if st.button("Go back to the region's own housing sites"):
     st.session_state["housing_edits"] = {}
     st.rerun()
 
+MODES = {"replace": f"replace the region's sites ({len(r.growth.sites)})",
+         "add": "add to them"}
+mode = st.radio("Use the uploaded sites to", list(MODES), format_func=MODES.__getitem__,
+                index=0 if chosen.get("mode", "replace") == "replace" else 1, horizontal=True,
+                key="housing_mode")
+if mode != chosen.get("mode", "replace"):
+    st.session_state["housing_upload"] = {**chosen, "mode": mode}
+    st.rerun()
+
+folder = st.session_state["region_folder"]
 with core_errors():
-    imported = read_housing(chosen["data"], chosen["name"], a.base_year)
+    imported = read_housing(chosen["data"], chosen["name"], a.base_year, region_extent(folder))
+    imported = housing_io.flag_outside(imported, region_boundary(folder))
+if mode == "add":
+    combined, clash = add_sites(r.growth, apply_housing_edits(imported, {}))
+    st.caption(f"{len(r.growth.sites)} of the region's own sites plus "
+               f"{len(imported.accepted) - len(clash)} uploaded: {len(combined.sites)} in all.")
+    if clash:
+        st.warning(f"{len(clash)} uploaded site(s) share a reference with one of the region's "
+                   f"own and are left out (the region's is kept): {', '.join(clash[:20])}")
 
 accepted, rejected = imported.accepted, imported.rejected
 c1, c2, c3 = st.columns(3)
@@ -73,6 +102,12 @@ if len(rejected):
 
 if len(accepted):
     st.subheader("Accepted sites: correct the housing type or phasing")
+    outside = accepted.loc[~accepted["in_region"], "site_ref"].astype(str).tolist()
+    if outside:
+        st.warning(f"{len(outside)} site(s) lie outside the region (marked 'outside' in the "
+                   "table below); their new residents go to the nearest surgeries within "
+                   "reach, or are not counted if none is: " + ", ".join(outside[:20])
+                   + (" ..." if len(outside) > 20 else ""))
     edits = st.session_state["housing_edits"]
     trajectory = imported.trajectory
     first = trajectory.apply(lambda row: next((int(y) for y, v in row.items() if v > 0), None),
@@ -81,7 +116,9 @@ if len(accepted):
         "site_ref": accepted["site_ref"].to_numpy(),
         "row": accepted["row"].to_numpy(),
         "name": accepted["name"].to_numpy(),
+        "in region": ["yes" if inside else "outside" for inside in accepted["in_region"]],
         "dwellings": accepted["dwellings"].to_numpy(),
+        "dwellings from": accepted["dwellings_source"].to_numpy(),
         "housing_type": [edits.get(ref, {}).get("housing_type", t)
                          for ref, t in zip(accepted["site_ref"], accepted["housing_type"],
                                            strict=True)],
@@ -93,7 +130,8 @@ if len(accepted):
     })
     edited = st.data_editor(
         table, hide_index=True, width="stretch", key="housing_editor",
-        disabled=["site_ref", "row", "name", "dwellings", "type guessed", "phasing"],
+        disabled=["site_ref", "row", "name", "in region", "dwellings", "dwellings from",
+                  "type guessed", "phasing"],
         column_config={
             "housing_type": st.column_config.SelectboxColumn(
                 "housing type", options=list(HOUSING_TYPES), required=True,

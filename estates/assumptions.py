@@ -151,7 +151,7 @@ class Assumptions:
         120 / 1750, "m2 per patient (on the basis floor_standard_basis names)", "NHS England "
         "(East) 'Premises Principles' as quoted in S106 letters: 120 m2 per 1,750 patients "
         "(net internal area; unverified, treat as assumption)",
-        "Floor space per patient", minimum=0, exclusive_minimum=True, group="Capacity")
+        "Floor space per patient", minimum=0.01, maximum=1.0, group="Capacity")
     floor_standard_basis: str = _fig(
         "net", "'net' or 'gross'", "the 120 m2 per 1,750 patients standard is quoted as net "
         "internal area; practices' floor areas (gia_m2) are gross, so a net standard is "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 from estates.data_check import add_data
 from estates.errors import EstatesError, InputError
+from estates.io.outfolder import check_out_folder, staged_output
 
 
 def _one_line(error: Exception) -> str:
@@ -37,7 +39,23 @@ def _add_sites(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--dwellings-field", default="auto",
                        choices=["auto", "minimum", "maximum", "template"],
                        help="which dwellings count to use when a file has several")
+    check.add_argument("--outlier-km", type=_outlier_km, default=40.0, metavar="KM",
+                       help="reject a site this far from the file's other sites (and from any "
+                            "other site) as a likely typing error; 'off' keeps every site. "
+                            "Default 40")
     check.set_defaults(handler=cmd_sites_check)
+
+
+def _outlier_km(text: str) -> float | None:
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in km (or 'off')") from None
+    if not 0 < value < 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a distance above 0 km (or 'off')")
+    return value
 
 
 def cmd_sites_check(args: argparse.Namespace) -> int:
@@ -45,9 +63,11 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
     from estates.io.housing import HousingOptions, read_housing_sites
 
     imp = read_housing_sites(args.file, base_year=args.base_year,
-                             options=HousingOptions(dwellings_field=args.dwellings_field))
+                             options=HousingOptions(dwellings_field=args.dwellings_field,
+                                                    outlier_distance_km=args.outlier_km))
     if args.json:
-        print(json.dumps(imp.to_json_dict(), ensure_ascii=False))
+        # Escaped (still valid JSON) where the terminal cannot show every character.
+        print(json.dumps(imp.to_json_dict(), ensure_ascii=not _utf8(sys.stdout)))
         return 0
     print(f"{imp.filename}: {imp.rows_read} rows read, {len(imp.accepted)} accepted, "
           f"{len(imp.rejected)} rejected")
@@ -182,9 +202,11 @@ def _read_growth(path: Path | None, region: Any, assumptions: Any) -> Any:
     warnings on the region)."""
     if path is None:
         return region.growth
-    from estates.io.housing import read_housing_sites
+    from estates.io.housing import HousingOptions, extent_of, read_housing_sites
 
-    imported = read_housing_sites(path, base_year=assumptions.base_year)
+    # The region's extent sets the far-outlier rule, so that a county-wide register is kept.
+    imported = read_housing_sites(path, base_year=assumptions.base_year,
+                                  options=HousingOptions(region_extent=extent_of(region.zones)))
     region.warnings.extend(imported.warnings)
     region.warnings.extend(f"{imported.filename}, row {r}: rejected: {why}"
                            for r, why in zip(imported.rejected["row"],
@@ -200,6 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from estates.io.region import demo_region, read_region
     from estates.report.html import build_report
 
+    check_out_folder(args.out)  # before the work, so a bad --out costs nothing
     progress = _Progress(5, args.quiet)
     region = demo_region() if args.region is None else read_region(args.region)
     progress.step(f"read region {region.name!r}: {len(region.practices)} surgery sites, "
@@ -214,8 +237,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _run_scenario(args, region, growth, assumptions, result, progress)
     report = build_report(region, result)
     progress.step("built the report")
-    written = write_outputs(region, result, args.out, report_html=report, geopackage=True)
-    written += _write_surfaces(region, None, args.out)
+    with staged_output(args.out) as stage:
+        written = write_outputs(region, result, stage, report_html=report, geopackage=True)
+        written += _write_surfaces(region, None, stage)
     progress.step(f"wrote {len(written)} files to {args.out}")
     s = result.summary
     print(_headline(s))
@@ -261,11 +285,12 @@ def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumption
     report = build_report(applied.region, option, comparison=comparison, scenario=scenario,
                           title=f"{scenario.name}: {region.name}", chart_practices=changed,
                           base_region=region, sites=growth.sites)
-    written = write_outputs(applied.region, option, args.out, report_html=report,
-                            geopackage=True)
-    written += _write_surfaces(region, applied.region, args.out)
-    (args.out / "comparison.json").write_text(summary_json(comparison.to_dict()))
-    (args.out / "scenario.json").write_text(scenario.to_json(), encoding="utf-8")
+    with staged_output(args.out) as stage:
+        written = write_outputs(applied.region, option, stage, report_html=report,
+                                geopackage=True)
+        written += _write_surfaces(region, applied.region, stage)
+        (stage / "comparison.json").write_text(summary_json(comparison.to_dict()))
+        (stage / "scenario.json").write_text(scenario.to_json(), encoding="utf-8")
     progress.step(f"evaluated scenario {scenario.name!r}; wrote {len(written) + 2} files to "
                   f"{args.out}")
     c = comparison.summary
@@ -395,15 +420,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8(stream: Any) -> bool:
+    return str(getattr(stream, "encoding", "") or "").lower().replace("-", "") in ("utf8",
+                                                                               "utf8sig")
+
+
+def _tolerant_streams() -> None:
+    """Make stdout and stderr replace what their encoding cannot show (a cp1252 console and a
+    site called "A → B") instead of raising UnicodeEncodeError half-way through."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not _utf8(stream):
+            reconfigure(errors="replace")
+
+
+def _say(text: str) -> None:
+    """One line on stderr that cannot fail (a closed or odd stream loses it, nothing more)."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 unusable input)."""
+    """Run the command line; returns the exit code (0 ok, 2 unusable input, 1 anything else).
+
+    No traceback reaches the user: an estates error is one line and exit 2; a closed pipe
+    (``| head``) ends quietly; anything unexpected is one line naming it and exit 1
+    (``ESTATES_DEBUG=1`` shows the traceback).
+    """
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except EstatesError as exc:
-        print(f"estates: {_one_line(exc)}", file=sys.stderr)
+        _say(f"estates: {_one_line(exc)}")
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): point stdout at /dev/null so that the interpreter's
+        # own flush at exit does not raise again (the Python documentation's recipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        _say("estates: interrupted; no outputs were changed")
+        return 130
+    except MemoryError:
+        _say("estates: out of memory: the inputs are too large for this machine")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if os.environ.get("ESTATES_DEBUG"):
+            raise
+        _say(f"estates: internal error ({type(exc).__name__}: {_one_line(exc)[:300]}); "
+             "please report it with the command (ESTATES_DEBUG=1 shows the traceback)")
+        return 1
 
 
 if __name__ == "__main__":

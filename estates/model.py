@@ -68,6 +68,9 @@ class Column:
     description: str
     required: bool = True
     minimum: float | None = None
+    #: The largest plausible value (README, "Limits"): beyond it a figure is a typing error
+    #: (gia_m2 = 1e308 made capacity infinite and the flow overflow).
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,17 +101,18 @@ PRACTICES = TableSpec(
         Column("parent_code", "str", "", "for a branch, the practice_code of its main site; "
                "empty for a main site", required=False),
         Column("list_size", "float", "patients", "registered list (main sites; 0 for branches)",
-               minimum=0),
+               minimum=0, maximum=1_000_000),
         *(Column(f"list_{b}", "float", "patients", f"registered patients aged "
-                 f"{AGE_BAND_LABELS[b]}", required=False, minimum=0) for b in AGE_BANDS),
+                 f"{AGE_BAND_LABELS[b]}", required=False, minimum=0, maximum=1_000_000)
+          for b in AGE_BANDS),
         # Floor area and rooms are in no national file: empty means unknown (capacity unknown,
         # never invented) until the user supplies them through the estates template.
         Column("gia_m2", "float", "m2", "gross internal floor area of the site (empty: "
-               "unknown)", required=False, minimum=0),
+               "unknown)", required=False, minimum=0, maximum=50_000),
         Column("clinical_rooms", "float", "rooms", "consulting and treatment rooms (empty: "
-               "unknown)", required=False, minimum=0),
+               "unknown)", required=False, minimum=0, maximum=1_000),
         Column("gp_fte", "float", "FTE", "GPs working at the practice (main site), full-time "
-               "equivalent", required=False, minimum=0),
+               "equivalent", required=False, minimum=0, maximum=1_000),
         Column("building", "str", "", "building type, e.g. 'purpose built', 'converted house'",
                required=False),
         Column("year_built", "float", "year", "year the building was built or converted",
@@ -131,7 +135,7 @@ ZONES = TableSpec(
         Column("zone_code", "str", "", "zone identifier (an LSOA 2021 code for real data)"),
         Column("zone_name", "str", "", "zone name", required=False),
         *(Column(f"pop_{b}", "float", "people", f"residents aged {AGE_BAND_LABELS[b]}",
-                 minimum=0) for b in AGE_BANDS),
+                 minimum=0, maximum=2_000_000) for b in AGE_BANDS),
         Column("ruc21", "str", "", "ONS Rural-Urban Classification 2021 code (UN1, UF1, RLN1, "
                "RLF1, RSN1, RSF1)"),
     ),
@@ -145,7 +149,8 @@ CANDIDATES = TableSpec(
         Column("candidate_id", "str", "", "identifier of the candidate building"),
         Column("name", "str", "", "name, e.g. 'Edenbridge Library'"),
         Column("kind", "str", "", "'library', 'council building' or other"),
-        Column("available_m2", "float", "m2", "floor area that could host a surgery", minimum=0),
+        Column("available_m2", "float", "m2", "floor area that could host a surgery", minimum=0,
+               maximum=100_000),
         Column("co_located", "str", "", "services already co-located (library dataset "
                "'Co-located with')", required=False),
     ),
@@ -158,7 +163,7 @@ REGISTRATIONS = TableSpec(
         Column("practice_code", "str", "", "main practice (NHS Digital PRACTICE_CODE)"),
         Column("zone_code", "str", "", "zone of residence (LSOA_CODE)"),
         Column("patients", "float", "patients", "patients of the practice living in the zone",
-               minimum=0),
+               minimum=0, maximum=1_000_000),
     ),
 )
 

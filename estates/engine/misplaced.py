@@ -74,7 +74,8 @@ def max_served(demand: pd.Series, supply: pd.Series, pairs: pd.DataFrame,
     zi, si, _ = _checked(demand, supply, pairs)
     served, used = _flow(demand, supply, zi, si)
     d = np.rint(demand.to_numpy(dtype=float))
-    s = np.rint(supply.to_numpy(dtype=float))
+    # Spare capacity is reported uncapped (_flow caps it only to keep its integers in range).
+    s = np.rint(np.nan_to_num(supply.to_numpy(dtype=float), nan=0.0, posinf=float(d.sum())))
     out = _outcome(demand, supply, d, s, served, used, zi, si)
     if wider_pairs is None:
         return out
@@ -90,7 +91,11 @@ def _flow(demand: pd.Series, supply: pd.Series, zi: np.ndarray,
           si: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Served per zone and used per site of the maximum flow, on whole patients."""
     d = np.rint(demand.to_numpy(dtype=float)).astype(np.int64)
-    s = np.rint(supply.to_numpy(dtype=float)).astype(np.int64)
+    # A site can never serve more than all the demand there is: capping its capacity there
+    # changes no flow, and keeps an enormous (or infinite) capacity from overflowing int64.
+    total = float(d.sum())
+    raw = np.nan_to_num(supply.to_numpy(dtype=float), nan=0.0, posinf=total)
+    s = np.rint(np.minimum(raw, total)).astype(np.int64)
     nz, ns = len(d), len(s)
     source, sink = nz + ns, nz + ns + 1
     rows = np.concatenate([np.full(nz, source), zi, nz + np.arange(ns)])

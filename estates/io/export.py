@@ -8,6 +8,8 @@ advice on CSV injection). The same inputs always give byte-identical files.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -138,17 +140,34 @@ def result_sites_geometry(region: Region, result: Any) -> gpd.GeoSeries:
                          crs=region.practices.crs)
 
 
+#: The timestamp GDAL writes into a GeoPackage's gpkg_contents.last_change (otherwise the time
+#: of writing, which made two identical runs differ).
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+@contextmanager
+def _fixed_gdal_date() -> Iterator[None]:
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def write_geopackage(region: Region, result: Any, path: Path) -> Path:
-    """Write ``geopackage_layers`` (and the allocation table) to one GeoPackage file."""
+    """Write ``geopackage_layers`` (and the allocation table) to one GeoPackage file; the same
+    inputs give the same bytes (the layers' change dates are fixed, ``GPKG_TIMESTAMP``)."""
     if path.exists():
         path.unlink()  # a GeoPackage is a database: start afresh so reruns are identical
-    for name, layer in geopackage_layers(region, result).items():
-        if len(layer):
-            layer.to_file(path, layer=name, driver="GPKG")
-    allocation = safe_table(result.allocation)
-    if len(allocation):
-        pyogrio.write_dataframe(pd.DataFrame(allocation), path, layer="allocation",
-                                driver="GPKG")
+    with _fixed_gdal_date():
+        for name, layer in geopackage_layers(region, result).items():
+            if len(layer):
+                layer.to_file(path, layer=name, driver="GPKG")
+        allocation = safe_table(result.allocation)
+        if len(allocation):
+            pyogrio.write_dataframe(pd.DataFrame(allocation), path, layer="allocation",
+                                    driver="GPKG")
     return path
 
 

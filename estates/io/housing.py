@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from estates.errors import InputError
 from estates.io import sniff
+from estates.io.housing_cells import decimal_style
 from estates.io.housing_rows import build_out, read_row
 from estates.io.housing_terms import (
     JSON_ACCEPTED,
@@ -30,11 +31,13 @@ from estates.io.housing_terms import (
     HousingOptions,
     ReadContext,
     SiteRow,
+    ref_key,
 )
 from estates.model import CRS, Growth
 
 # build_out (the default phasing) and HousingOptions are part of this reader's interface.
-__all__ = ["HousingImport", "HousingOptions", "build_out", "flag_outside", "read_housing_sites"]
+__all__ = ["HousingImport", "HousingOptions", "build_out", "extent_of", "flag_outside",
+           "read_housing_sites"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class HousingImport:
     ``accepted`` is a GeoDataFrame of points in EPSG:27700 indexed by ``site_ref`` with columns
     row (1-based data row), site_ref, name, easting, northing, lat, lon, dwellings,
     housing_type, housing_type_inferred, phasing ('trajectory', 'start_year' or 'default'),
-    description. ``trajectory`` is indexed by site_ref with one integer column per financial
+    description, dwellings_source ('column', 'description', 'estimated' from the site area, or
+    'trajectory'). ``trajectory`` is indexed by site_ref with one integer column per financial
     year. ``rejected`` has columns row and reason. ``rows_read == len(accepted) +
     len(rejected)`` always.
     """
@@ -120,17 +124,33 @@ def read_housing_sites(
     data, name = sniff.load_source(source, filename)
     table = sniff.read_table(data, name)
     columns = sniff.match_columns(table.header, SYNONYMS)
-    year_columns = {y: i for i, h in enumerate(table.header)
-                    if (y := sniff.financial_year_column(h)) is not None}
+    year_groups: dict[int, list[int]] = {}
+    for i, h in enumerate(table.header):
+        if (y := sniff.financial_year_column(h)) is not None:
+            year_groups.setdefault(y, []).append(i)
+    year_columns = {y: idx[0] for y, idx in year_groups.items()}
     _check_recognisable(table, columns, year_columns, options)
+    order = _dwellings_order(columns, options)
+    style = _decimal_style(table, columns, order, year_groups)
     ctx = ReadContext(
         filename=name, columns=columns, year_columns=year_columns, options=options,
-        base_year=base_year, decimal_comma=table.delimiter == ";",
-        dwellings_order=_dwellings_order(columns, options),
+        base_year=base_year, decimal_comma=table.delimiter == ";" and style != "point",
+        dwellings_order=order, decimal_style=style,
+        year_duplicates={y: idx for y, idx in year_groups.items() if len(idx) > 1},
+        header=table.header,
+        date_columns=tuple(i for i, h in enumerate(table.header)
+                           if "date" in sniff.normalise_header(h)),
     )
     warnings = [f"read as {_describe_format(columns, year_columns)}"]
     warnings += [f"{n}" for n in table.notes]
-    warnings += _column_notes(table.header, columns, year_columns, ctx.dwellings_order)
+    if table.delimiter == ";" and style == "point":
+        warnings.append("this semicolon-separated file writes decimals with a point, so a "
+                        "comma in a number is read as a thousands separator ('1,200' = 1200)")
+    for year, idx in ctx.year_duplicates.items():
+        warnings.append(f"columns {' and '.join(repr(table.header[i]) for i in idx)} both name "
+                        f"the financial year {year}/{(year + 1) % 100:02d}: a row that fills "
+                        "both with different numbers is rejected; keep one column")
+    warnings += _column_notes(table.header, columns, year_groups, ctx.dwellings_order)
 
     rows, trailing = _drop_trailing_blank(table.rows)
     if trailing:
@@ -144,7 +164,7 @@ def read_housing_sites(
         else:
             sites.append(outcome)
 
-    far, swaps = _far_from_the_rest(sites, options.outlier_distance_km)
+    far, swaps = _far_from_the_rest(sites, options.outlier_distance_km, options.region_extent)
     for site in sites:
         if site.row in far:
             rejected.append((site.row, far[site.row]))
@@ -153,15 +173,20 @@ def read_housing_sites(
             ctx.fixes[swaps[site.row].fix + " (fixed)"].append(site.row)
     sites = [s for s in sites if s.row not in far]
 
-    first_row: dict[str, int] = {}
+    first: dict[str, SiteRow] = {}
     unique: list[SiteRow] = []
     for site in sites:
-        if site.site_ref in first_row:
-            rejected.append((site.row, f"duplicate site_ref {site.site_ref!r}: first given on "
-                                       f"row {first_row[site.site_ref]}; give each site its own "
+        key = ref_key(site.site_ref)
+        if key in first:
+            earlier = first[key]
+            same = ("" if earlier.site_ref == site.site_ref else
+                    f" (the same as {earlier.site_ref!r} once case, spaces, invisible and "
+                    "full-width characters are set aside)")
+            rejected.append((site.row, f"duplicate site_ref {site.site_ref!r}{same}: first "
+                                       f"given on row {earlier.row}; give each site its own "
                                        "reference or remove the repeat"))
             continue
-        first_row[site.site_ref] = site.row
+        first[key] = site
         unique.append(site)
 
     warnings += _fix_warnings(ctx)
@@ -198,6 +223,15 @@ def flag_outside(imp: HousingImport, boundary: BaseGeometry) -> HousingImport:
     return dataclasses.replace(imp, accepted=accepted, warnings=warnings)
 
 
+def extent_of(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """A layer's bounds in EPSG:27700 as ``HousingOptions.region_extent`` takes them (None when
+    it has no geometry)."""
+    if not len(frame) or frame.geometry.is_empty.all():
+        return None
+    x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
+    return (x0, y0, x1, y1) if all(math.isfinite(v) for v in (x0, y0, x1, y1)) else None
+
+
 # --------------------------------------------------------------------------------------------
 # file-level decisions
 
@@ -206,7 +240,8 @@ def _check_recognisable(table: sniff.Table, columns: dict[str, sniff.ColumnMatch
                         year_columns: dict[int, int], options: HousingOptions) -> None:
     has_location = ({"easting", "northing"} <= columns.keys()
                     or {"latitude", "longitude"} <= columns.keys() or "point" in columns)
-    count_fields = {"dwellings", "min_dwellings", "max_dwellings", "range_from", "range_to"}
+    count_fields = {"dwellings", "min_dwellings", "max_dwellings", "range_from", "range_to",
+                    "hectares"}
     has_count = bool(count_fields & columns.keys()) or bool(year_columns)
     missing = []
     if not has_location:
@@ -254,8 +289,18 @@ def _describe_format(columns: dict[str, sniff.ColumnMatch], year_columns: dict[i
     return "a housing-site list"
 
 
+def _decimal_style(table: sniff.Table, columns: dict[str, sniff.ColumnMatch],
+                   order: tuple[str, ...], year_groups: dict[int, list[int]]) -> str:
+    """How the file's own numbers write decimals ('comma', 'point' or '' when they do not
+    say), from its coordinate, dwellings, area, build-rate and year columns."""
+    fields = ("easting", "northing", "latitude", "longitude", "hectares", "build_rate", *order)
+    idx = [columns[f].index for f in fields if f in columns]
+    idx += [i for group in year_groups.values() for i in group]
+    return decimal_style(r[i] for r in table.rows for i in idx if i < len(r))
+
+
 def _column_notes(header: list[str], columns: dict[str, sniff.ColumnMatch],
-                  year_columns: dict[int, int], order: tuple[str, ...]) -> list[str]:
+                  year_columns: dict[int, list[int]], order: tuple[str, ...]) -> list[str]:
     notes = [f"header {m.header!r} read as {fld} (closest spelling)"
              for fld, m in columns.items() if m.fuzzy]
     if order:
@@ -265,7 +310,8 @@ def _column_notes(header: list[str], columns: dict[str, sniff.ColumnMatch],
         if others:
             text += f" (also present, used only where it is empty: {', '.join(map(repr, others))})"
         notes.append(text)
-    known = {m.index for m in columns.values()} | set(year_columns.values())
+    known = {m.index for m in columns.values()} | {
+        i for group in year_columns.values() for i in group}
     unused = [h for i, h in enumerate(header) if i not in known and h]
     if unused:
         notes.append("columns not used: " + ", ".join(repr(h) for h in unused))
@@ -297,26 +343,38 @@ def _bng_points(sites: list[SiteRow]) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def _far_from_the_rest(sites: list[SiteRow], limit_km: float | None
+def _far_from_the_rest(sites: list[SiteRow], limit_km: float | None,
+                       extent: tuple[float, float, float, float] | None = None
                        ) -> tuple[dict[int, str], dict[int, sniff.Located]]:
     """Rows whose point is implausibly far from the file's other sites.
 
     A council's sites lie within its area; a point hundreds of km away is almost always a
     typing error that still falls somewhere in England (a northing missing a digit), or an
     easting and northing swapped (both numbers can be valid BNG, so ranges alone cannot tell).
+    A site is far when it lies beyond ``limit_km`` (and six times the sites' median distance)
+    from their median point, *and* no other site of the file lies within ``limit_km`` of it,
+    *and* it is outside the region's ``extent`` when one is given: a county-wide register
+    has towns 60 km apart, each with its own sites, and none of them is a typing error.
     Returns the rows to reject with their reasons, and the rows whose swapped point lies among
     the others (fixed). The median is robust to the outliers themselves.
     """
     if limit_km is None or len(sites) < 5:
         return {}, {}
+    from scipy.spatial import cKDTree
+
     xs, ys = _bng_points(sites)
     cx, cy = float(np.median(xs)), float(np.median(ys))
     dist_km = np.hypot(xs - cx, ys - cy) / 1000.0
     threshold = max(limit_km, 6.0 * float(np.median(dist_km)))
+    points = np.column_stack([xs, ys])
+    nearest_km = cKDTree(points).query(points, k=2)[0][:, 1] / 1000.0
     rejects: dict[int, str] = {}
     swaps: dict[int, sniff.Located] = {}
     for i, s in enumerate(sites):
-        if dist_km[i] <= threshold:
+        if dist_km[i] <= threshold or nearest_km[i] <= limit_km:
+            continue
+        if extent is not None and (extent[0] <= xs[i] <= extent[2]
+                                   and extent[1] <= ys[i] <= extent[3]):
             continue
         if (s.located.kind == "bng" and sniff.in_bng_england(ys[i], xs[i])
                 and math.hypot(ys[i] - cx, xs[i] - cy) / 1000.0 <= threshold):
@@ -325,8 +383,11 @@ def _far_from_the_rest(sites: list[SiteRow], limit_km: float | None
             continue
         rejects[s.row] = (
             f"coordinates E {xs[i]:.0f}, N {ys[i]:.0f} lie {dist_km[i]:.0f} km from the median "
-            f"point of the file's sites (E {cx:.0f}, N {cy:.0f}), beyond {threshold:.0f} km: "
-            "check for a missing or extra digit (HousingOptions.outlier_distance_km)")
+            f"point of the file's sites (E {cx:.0f}, N {cy:.0f}) and {nearest_km[i]:.0f} km "
+            f"from the nearest other site, beyond {threshold:.0f} km"
+            + (" and outside the region" if extent is not None else "")
+            + ": check for a missing or extra digit (sites check --outlier-km, "
+            "HousingOptions.outlier_distance_km)")
     return rejects, swaps
 
 
@@ -356,6 +417,7 @@ def _frames(sites: list[SiteRow]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         "housing_type_inferred": pd.Series([s.housing_type_inferred for s in sites],
                                            dtype="bool"),
         "phasing": pd.Series([s.phasing for s in sites], dtype="object"),
+        "dwellings_source": pd.Series([s.dwellings_source for s in sites], dtype="object"),
         "description": pd.Series([s.description for s in sites], dtype="object"),
     })
     accepted = gpd.GeoDataFrame(

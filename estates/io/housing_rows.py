@@ -6,52 +6,21 @@ from __future__ import annotations
 import math
 import re
 
+from estates.errors import InputError
 from estates.io import sniff
-from estates.io.housing_terms import TRUE_WORDS, TYPE_PATTERNS, TYPE_SYNONYMS, ReadContext, SiteRow
+from estates.io.housing_cells import LEADING_COUNT, align, count_value
+from estates.io.housing_terms import (
+    COUNT_IN_TEXT,
+    MAX_BUILD_YEARS,
+    MAX_DWELLINGS_PER_SITE,
+    MIN_BUILD_RATE,
+    TRUE_WORDS,
+    TYPE_PATTERNS,
+    TYPE_SYNONYMS,
+    ReadContext,
+    SiteRow,
+)
 from estates.model import HOUSING_TYPES
-
-
-def _align(number: int, cells: list[str], header: list[str], ctx: ReadContext
-           ) -> list[str] | str:
-    """Make a row as long as the header, repairing an unquoted comma in a text cell."""
-    n = len(header)
-    if len(cells) == n:
-        return cells
-    if len(cells) < n:
-        ctx.fixes[f"fewer cells than the header ({n}); missing cells read as empty"].append(number)
-        return cells + [""] * (n - len(cells))
-    extra = len(cells) - n
-    if not any(cells[n:]):
-        ctx.fixes["empty cells beyond the last column ignored"].append(number)
-        return cells[:n]
-    # An address like `Land off Bridgeside, St Annes` written without quotes splits into two
-    # cells; try joining the surplus into each free-text column and keep the first repair
-    # whose numeric columns then parse.
-    for fld in ("address", "name", "description", "notes"):
-        m = ctx.columns.get(fld)
-        if m is None:
-            continue
-        i = m.index
-        merged = cells[:i] + [", ".join(cells[i:i + extra + 1])] + cells[i + extra + 1:]
-        if _numbers_parse(merged, ctx):
-            ctx.fixes[f"more cells than the header; surplus cells joined into column "
-                      f"{m.header!r}"].append(number)
-            return merged
-    return (f"row has {len(cells)} cells but the header has {n} columns and no repair fits: "
-            "quote text that contains the delimiter")
-
-
-def _numbers_parse(cells: list[str], ctx: ReadContext) -> bool:
-    fields: list[str] = [f for f in ("easting", "northing", "latitude", "longitude")
-                         if f in ctx.columns]
-    fields += list(ctx.dwellings_order[:1])
-    for f in fields:
-        text = cells[ctx.columns[f].index]
-        if text and sniff.parse_number(text, decimal_comma=ctx.decimal_comma) is None:
-            return False
-    if "point" in ctx.columns and cells[ctx.columns["point"].index]:
-        return sniff.parse_wkt_point(cells[ctx.columns["point"].index]) is not None
-    return True
 
 
 def _cell(cells: list[str], ctx: ReadContext, fld: str) -> str:
@@ -62,7 +31,7 @@ def _cell(cells: list[str], ctx: ReadContext, fld: str) -> str:
 def read_row(number: int, raw: list[str], header: list[str], ctx: ReadContext) -> SiteRow | str:
     if not any(raw):
         return "blank row (no values); delete it"
-    aligned = _align(number, raw, header, ctx)
+    aligned = align(number, raw, ctx)
     if isinstance(aligned, str):
         return aligned
     cells = aligned
@@ -81,9 +50,9 @@ def read_row(number: int, raw: list[str], header: list[str], ctx: ReadContext) -
     if isinstance(located, str):
         reasons.append(located)
 
-    dwellings = _dwellings(number, cells, ctx)
-    if isinstance(dwellings, str):
-        reasons.append(dwellings)
+    counted = _dwellings(number, cells, ctx)
+    if isinstance(counted, str):
+        reasons.append(counted)
 
     housing = _housing_type(cells, ctx)
     if isinstance(housing, str):
@@ -91,8 +60,9 @@ def read_row(number: int, raw: list[str], header: list[str], ctx: ReadContext) -
 
     if reasons:
         return "; ".join(reasons)
-    assert not isinstance(located, str) and not isinstance(dwellings, str)
+    assert not isinstance(located, str) and not isinstance(counted, str)
     assert not isinstance(housing, str)
+    dwellings, source = counted if counted is not None else (None, "trajectory")
     phased = _phasing(number, cells, ctx, dwellings)
     if isinstance(phased, str):
         return phased
@@ -108,7 +78,7 @@ def read_row(number: int, raw: list[str], header: list[str], ctx: ReadContext) -
     description = " ".join(t for t in (_cell(cells, ctx, "description"),
                                        _cell(cells, ctx, "notes")) if t)
     return SiteRow(number, site_ref, name, located, dwellings, housing[0], housing[1], phasing,
-                 description, trajectory)
+                   description, trajectory, source)
 
 
 def _locate(number: int, cells: list[str], ctx: ReadContext) -> sniff.Located | str:
@@ -179,28 +149,99 @@ def _note_point(number: int, found: sniff.Located, role: str, where: str, cells:
     return found
 
 
-def _dwellings(number: int, cells: list[str], ctx: ReadContext) -> float | None | str:
-    """The row's dwellings from the first filled column in the chosen order; None if none."""
+def _dwellings(number: int, cells: list[str], ctx: ReadContext
+               ) -> tuple[float, str] | None | str:
+    """The row's dwellings and where they came from ('column', 'description', 'estimated'):
+    the first filled column in the chosen order, else a count in the description, else the
+    site area x the density option; None when the trajectory gives the total."""
     for fld in ctx.dwellings_order:
         text = cells[ctx.columns[fld].index]
         if not text:
             continue
         header = ctx.columns[fld].header
-        value = sniff.parse_number(text, decimal_comma=ctx.decimal_comma)
+        value = count_value(text, header, ctx)
+        if isinstance(value, str):
+            return value
         if value is None:
-            return f"column {header!r} value {text!r} is not a number of dwellings"
-        if value < 0:
-            return f"column {header!r} value {text!r} is negative: dwellings must be 0 or more"
+            lead = LEADING_COUNT.fullmatch(text)
+            value = count_value(lead.group(1), header, ctx) if lead else None
+            if isinstance(value, str):
+                return value
+            if value is None:
+                return f"column {header!r} value {text!r} is not a number of dwellings"
+            ctx.fixes[f"column {header!r} holds a number followed by words (as in '45 "
+                      "lapsed.'); the number was taken as the dwellings"].append(number)
+        problem = _implausible(value, header, text)
+        if problem:
+            return problem
         if fld != ctx.dwellings_order[0]:
             ctx.fixes[f"{ctx.columns[ctx.dwellings_order[0]].header!r} empty; dwellings taken "
                       f"from {header!r}"].append(number)
-        if value == 0:
-            ctx.fixes["zero dwellings (accepted; the site adds no patients)"].append(number)
-        return value
+        _note_count(number, value, ctx)
+        return value, "column"
     if ctx.year_columns:
         return None  # the trajectory gives the total
+    return _dwellings_elsewhere(number, cells, ctx)
+
+
+def _implausible(value: float, header: str, text: str) -> str:
+    if value < 0:
+        return f"column {header!r} value {text!r} is negative: dwellings must be 0 or more"
+    if value > MAX_DWELLINGS_PER_SITE:
+        return (f"column {header!r} value {text!r}: more than {MAX_DWELLINGS_PER_SITE:,} "
+                "dwellings on one site is not plausible (England's largest new towns plan about "
+                "15,000): check the figure")
+    return ""
+
+
+def _note_count(number: int, value: float, ctx: ReadContext) -> None:
+    if value == 0:
+        ctx.fixes["zero dwellings (accepted; the site adds no patients)"].append(number)
+    elif not float(value).is_integer():
+        ctx.fixes["dwellings not a whole number (kept as given; check the figure)"].append(number)
+
+
+def _dwellings_elsewhere(number: int, cells: list[str], ctx: ReadContext
+                         ) -> tuple[float, str] | str:
+    """No dwellings column filled: a count in the description, else an estimate from area."""
     names = ", ".join(repr(ctx.columns[f].header) for f in ctx.dwellings_order)
-    return f"no dwellings: {names or 'no dwellings column'} empty; give the number of homes"
+    empty = f"{names} empty" if names else "no dwellings column"
+    for fld in ("description", "notes"):
+        text = _cell(cells, ctx, fld)
+        counts = sorted({int(m.group(1).replace(",", "")) for m in COUNT_IN_TEXT.finditer(text)})
+        if len(counts) > 1:
+            return (f"no dwellings: {empty}, and the {ctx.columns[fld].header!r} column "
+                    f"mentions several counts ({', '.join(map(str, counts))}): give the number "
+                    "of homes")
+        if counts:
+            problem = _implausible(float(counts[0]), ctx.columns[fld].header, text[:60])
+            if problem:
+                return problem
+            ctx.fixes[f"{empty}; dwellings read from the description "
+                      f"(column {ctx.columns[fld].header!r}, flagged dwellings_source="
+                      "'description')"].append(number)
+            _note_count(number, counts[0], ctx)
+            return float(counts[0]), "description"
+    area_text = _cell(cells, ctx, "hectares")
+    area = sniff.parse_number(area_text, decimal_comma=ctx.decimal_comma) if area_text else None
+    density = ctx.options.estimate_density_dph
+    if area is None or area <= 0:
+        why = "no site area in hectares to estimate from" if "hectares" not in ctx.columns else (
+            f"column {ctx.columns['hectares'].header!r} gives no site area to estimate from")
+        return f"no dwellings: {empty}, none in the description, and {why}; give the number " \
+            "of homes"
+    if density is None:
+        return (f"no dwellings: {empty} and none in the description; estimating from the site "
+                "area is turned off (HousingOptions.estimate_density_dph): give the number of "
+                "homes")
+    value = float(max(1, round(area * density)))
+    problem = _implausible(value, ctx.columns["hectares"].header, area_text)
+    if problem:
+        return problem
+    ctx.fixes[f"{empty} and none in the description; dwellings estimated from the site area "
+              f"(hectares x {density:g} dwellings per hectare, HousingOptions."
+              "estimate_density_dph; flagged dwellings_source='estimated')"].append(number)
+    return value, "estimated"
 
 
 def _housing_type(cells: list[str], ctx: ReadContext) -> tuple[str, bool] | str:
@@ -218,23 +259,48 @@ def _housing_type(cells: list[str], ctx: ReadContext) -> tuple[str, bool] | str:
     return "general", False
 
 
+def _year_cells(cells: list[str], ctx: ReadContext) -> dict[int, tuple[str, str]] | str:
+    """Financial year -> (header, text) of its filled cell; a conflict when two columns name
+    the same year (``2026/27`` and ``2026-27``) and both are filled with different numbers."""
+    out: dict[int, tuple[str, str]] = {}
+    for year, i in sorted(ctx.year_columns.items()):
+        filled = [(ctx.header[k], cells[k]) for k in ctx.year_duplicates.get(year, [i])
+                  if k < len(cells) and cells[k]]
+        values = {sniff.parse_number(t, decimal_comma=ctx.decimal_comma) for _, t in filled}
+        if len(filled) > 1 and len(values) > 1:
+            shown = " and ".join(f"{h!r} = {t!r}" for h, t in filled)
+            return (f"columns {shown} both name the financial year {year}/{(year + 1) % 100:02d} "
+                    "with different completions: keep one of the two columns")
+        if filled:
+            out[year] = filled[0]
+    return out
+
+
 def _phasing(number: int, cells: list[str], ctx: ReadContext, dwellings: float | None
              ) -> tuple[str, dict[int, float], float] | str:
     """The row's trajectory: its year columns, else start_year/build_rate, else the default."""
     years: dict[int, float] = {}
-    for year, i in sorted(ctx.year_columns.items()):
-        text = cells[i] if i < len(cells) else ""
-        if not text:
-            continue
-        value = sniff.parse_number(text, decimal_comma=ctx.decimal_comma)
-        if value is None or value < 0:
-            return (f"column {ctx_header(ctx, i)!r} value {text!r} is not a number of "
-                    "completions (0 or more)")
+    year_cells = _year_cells(cells, ctx)
+    if isinstance(year_cells, str):
+        return year_cells
+    for year, (header, text) in year_cells.items():
+        value = count_value(text, header, ctx, "completions")
+        if isinstance(value, str):
+            return value
+        if value is None or value < 0 or value > MAX_DWELLINGS_PER_SITE:
+            return (f"column {header!r} value {text!r} is not a number of completions (0 to "
+                    f"{MAX_DWELLINGS_PER_SITE:,} on one site)")
         if value:
             years[year] = value
     if years or (ctx.year_columns and dwellings is None):
         total = float(sum(years.values()))
+        if total > MAX_DWELLINGS_PER_SITE:
+            return (f"the trajectory sums to {_num(total)} dwellings: more than "
+                    f"{MAX_DWELLINGS_PER_SITE:,} on one site is not plausible; check the figures")
         if dwellings is None:
+            if total and not total.is_integer():
+                ctx.fixes["dwellings not a whole number (kept as given; check the figure)"
+                          ].append(number)
             return "trajectory", years, total
         if not math.isclose(total, dwellings, rel_tol=0, abs_tol=1e-6):
             ctx.row_warnings.append(
@@ -251,23 +317,47 @@ def _phasing(number: int, cells: list[str], ctx: ReadContext, dwellings: float |
         rate_text = _cell(cells, ctx, "build_rate")
         rate = ctx.options.phasing_build_rate
         if rate_text:
-            parsed = sniff.parse_number(rate_text, decimal_comma=ctx.decimal_comma)
-            if parsed is None or parsed <= 0:
-                return (f"column {ctx.columns['build_rate'].header!r} value {rate_text!r} is "
-                        "not a positive number of dwellings per year")
+            header = ctx.columns["build_rate"].header
+            parsed = count_value(rate_text, header, ctx, "dwellings a year")
+            if isinstance(parsed, str):
+                return parsed
+            if parsed is None or parsed < MIN_BUILD_RATE:
+                return (f"column {header!r} value {rate_text!r} is not a build rate of at "
+                        f"least {MIN_BUILD_RATE:g} dwelling a year")
             rate = parsed
         else:
             ctx.fixes[f"build_rate empty; {_num(rate)} dwellings a year assumed "
                       "(HousingOptions.phasing_build_rate)"].append(number)
+        too_long = _too_long(dwellings, rate, "build_rate" if rate_text else
+                             "HousingOptions.phasing_build_rate")
+        if too_long:
+            return too_long
         return "start_year", build_out(dwellings, start, rate), dwellings
     deliverable = _cell(cells, ctx, "deliverable").strip().lower() in TRUE_WORDS
     offset = (ctx.options.phasing_deliverable_start_offset if deliverable
               else ctx.options.phasing_other_start_offset)
     kind = "deliverable" if deliverable else "not marked deliverable"
-    ctx.fixes[f"no trajectory; phased by default ({kind}: from {ctx.base_year + offset}, "
-              f"{_num(ctx.options.phasing_build_rate)} a year)"].append(number)
-    return "default", build_out(dwellings, ctx.base_year + offset,
-                                ctx.options.phasing_build_rate), dwellings
+    rate = ctx.options.phasing_build_rate
+    if _too_long(dwellings, rate, ""):
+        # The default rate is an assumption for a typical site; a very large one is spread
+        # over the longest build-out accepted rather than centuries (or refused).
+        rate = dwellings / MAX_BUILD_YEARS
+        ctx.fixes[f"no trajectory and too large for the default rate "
+                  f"({_num(ctx.options.phasing_build_rate)} a year would take more than "
+                  f"{MAX_BUILD_YEARS} years); phased evenly over {MAX_BUILD_YEARS} years from "
+                  f"{ctx.base_year + offset}: give a trajectory"].append(number)
+    else:
+        ctx.fixes[f"no trajectory; phased by default ({kind}: from {ctx.base_year + offset}, "
+                  f"{_num(rate)} a year)"].append(number)
+    return "default", build_out(dwellings, ctx.base_year + offset, rate), dwellings
+
+
+def _too_long(dwellings: float, rate: float, which: str) -> str:
+    years = math.ceil(dwellings / rate - 1e-9)
+    if years <= MAX_BUILD_YEARS:
+        return ""
+    return (f"{_num(dwellings)} dwellings at {_num(rate)} a year ({which}) take {years:,} years "
+            f"to build, more than {MAX_BUILD_YEARS}: give a higher build rate")
 
 
 def ctx_header(ctx: ReadContext, index: int) -> str:
@@ -297,7 +387,17 @@ def build_out(dwellings: float, start_year: int, rate: float) -> dict[int, float
     """Completions per year: ``rate`` a year from ``start_year`` until ``dwellings`` are built.
 
     The last year holds the remainder, so the trajectory sums to ``dwellings`` exactly.
+
+    Raises
+    ------
+    InputError
+        The build-out would take more than ``MAX_BUILD_YEARS`` (a rate of 1e-20 would never end).
     """
+    if not (math.isfinite(dwellings) and math.isfinite(rate) and rate > 0) or (
+            math.ceil(dwellings / rate - 1e-9) > MAX_BUILD_YEARS):
+        raise InputError(f"{_num(dwellings)} dwellings at {rate:g} a year would take more than "
+                         f"{MAX_BUILD_YEARS} years to build: give a build rate of at least "
+                         f"{dwellings / MAX_BUILD_YEARS:.1f} a year")
     out: dict[int, float] = {}
     left, year = float(dwellings), start_year
     while left > 1e-9:

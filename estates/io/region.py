@@ -18,6 +18,14 @@ from pyproj import CRS as ProjCRS
 from pyproj.exceptions import CRSError
 
 from estates.errors import InputError, ProblemList
+from estates.io.manifest import check_manifest, layer_path
+from estates.io.region_checks import (
+    check_in_england,
+    check_not_empty,
+    check_population,
+    check_raster,
+    check_source_coordinates,
+)
 from estates.model import (
     CANDIDATES,
     CATCHMENTS,
@@ -77,7 +85,7 @@ def read_region(folder: Path | str) -> Region:
     folder = Path(folder)
     manifest = read_manifest(folder)
     problems = ProblemList(str(folder / MANIFEST))
-    warnings: list[str] = []
+    warnings: list[str] = check_manifest(manifest, problems)
     frames: dict[str, gpd.GeoDataFrame] = {}
     for layer, spec in _LAYERS.items():
         entry = manifest.get(layer)
@@ -106,11 +114,16 @@ def read_region(folder: Path | str) -> Region:
     growth = Growth.empty()
     housing = manifest.get("housing")
     if housing is not None:
-        growth = _read_growth(folder, housing, problems, warnings)
+        extent = None
+        if "zones" in frames and len(frames["zones"]):
+            from estates.io.housing import extent_of
+
+            extent = extent_of(frames["zones"])
+        growth = _read_growth(folder, housing, problems, warnings, extent)
     problems.raise_if_any()
     friction = manifest.get("friction_raster") or {}
     return Region(
-        name=str(manifest.get("name", folder.name)),
+        name=manifest["name"] if isinstance(manifest.get("name"), str) else folder.name,
         practices=frames["practices"],
         catchments=frames["catchments"],
         zones=frames["zones"],
@@ -120,7 +133,7 @@ def read_region(folder: Path | str) -> Region:
         population_raster=rasters["population_raster"],
         friction_raster=rasters["friction_raster"],
         friction_unit=str(friction.get("unit", "minutes per metre")),
-        synthetic=bool(manifest.get("synthetic", False)),
+        synthetic=manifest.get("synthetic") is True,
         folder=folder,
         description=str(manifest.get("description", "")),
         catchment_method=str((manifest.get("catchments") or {}).get("method", "")),
@@ -132,19 +145,22 @@ def _file(folder: Path, manifest: dict[str, Any], layer: str) -> str:
     return str(folder / str(manifest[layer].get("file", "")))
 
 
-def _read_growth(folder: Path, entry: Any, problems: ProblemList, warnings: list[str]) -> Growth:
+def _read_growth(folder: Path, entry: Any, problems: ProblemList, warnings: list[str],
+                 extent: tuple[float, float, float, float] | None = None) -> Growth:
     # Imported here: the housing reader is large and only needed when a region names housing.
-    from estates.io.housing import read_housing_sites
+    from estates.io.housing import HousingOptions, read_housing_sites
 
     if not isinstance(entry, dict) or "file" not in entry:
         problems.add("[housing] has no file", fix='Add file = "housing_sites.csv"')
         return Growth.empty()
-    path = folder / str(entry["file"])
+    path = layer_path(folder, "housing", entry["file"], problems)
+    if path is None:
+        return Growth.empty()
     if not path.is_file():
         problems.add("the housing file does not exist", file=str(path),
                      fix="Check the file name in region.toml")
         return Growth.empty()
-    imported = read_housing_sites(path)
+    imported = read_housing_sites(path, options=HousingOptions(region_extent=extent))
     for _, rej in imported.rejected.iterrows():
         warnings.append(f"{path.name}, row {rej['row']}: rejected: {rej['reason']}")
     warnings.extend(f"{path.name}: {w}" for w in imported.warnings)
@@ -158,7 +174,9 @@ def _read_registrations(
     if not isinstance(entry, dict) or "file" not in entry:
         problems.add("[registrations] has no file", fix='Add file = "registrations.csv"')
         return None
-    path = folder / str(entry["file"])
+    path = layer_path(folder, "registrations", entry["file"], problems)
+    if path is None:
+        return None
     name = str(path)
     if not path.is_file():
         problems.add("the registrations file does not exist", file=name,
@@ -195,7 +213,9 @@ def _raster_path(folder: Path, entry: Any, key: str, problems: ProblemList) -> P
     if not isinstance(entry, dict) or "file" not in entry:
         problems.add(f"[{key}] has no file", fix=f'Add file = "{key.split("_")[0]}.tif"')
         return None
-    path = folder / str(entry["file"])
+    path = layer_path(folder, key, entry["file"], problems)
+    if path is None:
+        return None
     if not path.is_file():
         problems.add(f"the {key.replace('_', ' ')} file does not exist", file=str(path),
                      fix="Check the file name in region.toml, or remove the section")
@@ -211,6 +231,7 @@ def _raster_path(folder: Path, entry: Any, key: str, problems: ProblemList) -> P
             elif ProjCRS.from_user_input(src.crs.to_wkt()) != ProjCRS.from_user_input(CRS):
                 problems.add(f"the raster is in {src.crs}, not EPSG:27700", file=str(path),
                              fix="Reproject it to British National Grid (gdalwarp -t_srs EPSG:27700)")
+        check_raster(path, key, problems)
     except RasterioIOError as exc:
         problems.add(f"not a readable GeoTIFF ({exc})", file=str(path),
                      fix="Save it as a GeoTIFF")
@@ -229,7 +250,9 @@ def _read_layer(
     if not isinstance(entry, dict) or "file" not in entry:
         problems.add(f"[{layer}] has no file", fix=f'Add file = "{layer}.csv" (or .geojson, .gpkg)')
         return None
-    path = folder / str(entry["file"])
+    path = layer_path(folder, layer, entry["file"], problems)
+    if path is None:
+        return None
     name = str(path)
     if not path.is_file():
         problems.add(f"the {layer} file does not exist", file=name,
@@ -241,9 +264,14 @@ def _read_layer(
         frame = _read_vector(path, problems)
     if frame is None:
         return None
+    if layer not in _OPTIONAL_LAYERS and not check_not_empty(frame, layer, name, problems):
+        return None
+    if not check_source_coordinates(frame, name, problems):
+        return None
     frame = _reproject(frame, name, problems, warnings)
     if frame is None:
         return None
+    check_in_england(frame, name, problems)
     frame = _coerce_columns(frame, spec, name, problems)
     _check_geometry(frame, spec, name, problems)
     _check_key(frame, spec, name, problems)
@@ -361,6 +389,11 @@ def _coerce_columns(
                                  else f"below {col.minimum}", file=name, row=int(i) + 1,
                                  column=col.name, value=raw.iloc[i],
                                  fix="Give zero or a positive number")
+            if col.maximum is not None:
+                for i in np.flatnonzero((values > col.maximum).to_numpy()):
+                    problems.add(f"more than {col.maximum:,.0f} {col.unit or ''} is not "
+                                 "plausible here", file=name, row=int(i) + 1, column=col.name,
+                                 value=raw.iloc[i], fix="Check the figure (a typing error?)")
             frame[col.name] = values
         else:
             frame[col.name] = raw.astype("string").fillna("").str.strip().astype(object)
@@ -460,6 +493,8 @@ def _check_catchments(
 
 
 def _check_zones(frame: gpd.GeoDataFrame, problems: ProblemList, name: str) -> None:
+    check_population(frame, [c.name for c in ZONES.columns if c.name.startswith("pop_")],
+                     name, problems)
     if "ruc21" not in frame.columns:
         return
     for i, code in enumerate(frame["ruc21"]):

@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from pyproj import Transformer
 
 from estates.errors import InputError
@@ -157,14 +156,79 @@ def read_table(data: bytes, filename: str) -> Table:
     return table
 
 
-def _read_xlsx(data: bytes, filename: str) -> Table:
+#: Limits on a workbook, checked before it is loaded (README, "Limits"): a register of tens of
+#: thousands of sites is far inside them; a 5 KB file declaring a cell at XFD1048576 (which pandas
+#: would pad to 17 billion cells) or a 400 MB shared string in a 400 KB zip is refused.
+MAX_XLSX_UNCOMPRESSED = 100_000_000
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_COLUMNS = 1_000
+#: The longest cell, as for CSV (Python's csv.field_size_limit default).
+MAX_CELL_CHARS = csv.field_size_limit()
+
+
+def _check_zip(data: bytes, filename: str) -> None:
+    import zipfile
+
     try:
-        frame = pd.read_excel(io.BytesIO(data), header=None, dtype=str, engine="openpyxl")
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            sizes = [(i.filename, i.file_size) for i in z.infolist()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(f"{filename}: cannot be read as an Excel workbook (not a valid .xlsx "
+                         "zip). Save it again as .xlsx or CSV.") from None
+    total = sum(size for _, size in sizes)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        part, size = max(sizes, key=lambda t: t[1])
+        raise InputError(f"{filename}: the workbook unpacks to {total:,} bytes ({part} alone "
+                         f"{size:,}), more than the {MAX_XLSX_UNCOMPRESSED:,} accepted: save the "
+                         "sheet as CSV, or remove what makes it so large (a huge cell?)")
+
+
+def _read_xlsx(data: bytes, filename: str) -> Table:
+    """The first sheet, read row by row (openpyxl read-only), after checking the sizes."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    _check_zip(data, filename)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - a corrupt workbook fails in many library-specific ways
         raise InputError(f"{filename}: cannot be read as an Excel workbook ({type(exc).__name__})."
                          " Save it again as .xlsx or CSV.") from None
-    rows = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-             for v in rec] for rec in frame.itertuples(index=False)]
+    try:
+        sheet = book.worksheets[0]
+        max_row, max_col = sheet.max_row, sheet.max_column
+        if (max_row or 0) > MAX_SHEET_ROWS or (max_col or 0) > MAX_SHEET_COLUMNS:
+            raise InputError(
+                f"{filename}: the first sheet spans {max_row:,} rows x {max_col:,} columns "
+                f"(to cell {get_column_letter(max_col or 1)}{max_row}), more than "
+                f"{MAX_SHEET_ROWS:,} rows or {MAX_SHEET_COLUMNS:,} columns: delete the rows and "
+                "columns beyond the data (a stray cell far below or to the right?) or save the "
+                "sheet as CSV")
+        rows: list[list[str]] = []
+        for r, values in enumerate(sheet.iter_rows(values_only=True,
+                                                   max_col=MAX_SHEET_COLUMNS), start=1):
+            if r > MAX_SHEET_ROWS:
+                raise InputError(f"{filename}: the first sheet has more than {MAX_SHEET_ROWS:,} "
+                                 "rows: split it, or save it as CSV")
+            row = []
+            for c, v in enumerate(values, start=1):
+                text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                if len(text) > MAX_CELL_CHARS:
+                    raise InputError(
+                        f"{filename}: cell {get_column_letter(c)}{r} holds {len(text):,} "
+                        f"characters, more than the {MAX_CELL_CHARS:,} a cell may hold: shorten "
+                        "it")
+                row.append(text.strip())
+            rows.append(row)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, while reading the rows
+        raise InputError(f"{filename}: cannot be read as an Excel workbook ({type(exc).__name__})."
+                         " Save it again as .xlsx or CSV.") from None
+    finally:
+        book.close()
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
     table = _split_header(rows, filename)
     table.encoding, table.delimiter = "xlsx", ""
     table.notes.append("read the first sheet of the workbook")

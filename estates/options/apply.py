@@ -8,6 +8,7 @@ in order as they would be applied, reporting every problem at once.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,12 @@ import pandas as pd
 from estates.assumptions import Assumptions
 from estates.errors import ProblemList, ScenarioError
 from estates.model import Region
-from estates.options.changes import HANDLERS, ChangeState
+from estates.options.changes import (
+    HANDLERS,
+    ChangeState,
+    adds_only_a_branch,
+    check_references,
+)
 from estates.options.scenario import (
     Scenario,
     read_document,
@@ -84,11 +90,19 @@ def check_scenario(
     if scenario is None:
         problems.raise_if_any(ScenarioError)
         raise AssertionError("a document whose changes cannot be read has problems")
-    # With bad overrides, the changes are still checked (against the defaults), so that every
-    # problem is reported in one go.
-    a = Assumptions() if problems else scenario_assumptions(scenario, file=file)
+    # Changes with problems of their own are not applied, but the codes they name are still
+    # checked against the region; the others are checked as they would be applied. With bad
+    # overrides, the changes are checked against the defaults. So every problem is reported
+    # in one go: the schema's and the region's.
+    malformed: dict[int, set[str]] = {}
+    for p in problems.items:
+        m = re.match(r"changes\[(\d+)\](?:\.(\w+))?", p.message)
+        if m:
+            malformed.setdefault(int(m.group(1)), set()).add(m.group(2) or "")
+    bad_overrides = any(p.message.startswith("assumptions") for p in problems.items)
+    a = Assumptions() if bad_overrides else scenario_assumptions(scenario, file=file)
     try:
-        _apply(region, scenario, a, file)
+        _apply(region, scenario, a, file, malformed=malformed)
     except ScenarioError as exc:
         problems.items.extend(exc.problems)
     problems.raise_if_any(ScenarioError)
@@ -126,11 +140,19 @@ def remap_registrations(registrations: pd.DataFrame | None,
     return summed if not extra else summed.reindex(columns=list(out.columns))
 
 
-def _apply(region: Region, scenario: Scenario, a: Assumptions, file: str) -> Applied:
+def _apply(region: Region, scenario: Scenario, a: Assumptions, file: str, *,
+           malformed: Mapping[int, set[str]] | None = None) -> Applied:
     state = ChangeState(region.practices.copy(), region.catchments.copy(),
-                   region.candidates.copy(), a, ProblemList(file))
+                        region.candidates.copy(), a, ProblemList(file))
+    malformed = malformed or {}
     for i, change in enumerate(scenario.changes):
-        HANDLERS[str(change["type"])](state, i, change)
+        if not adds_only_a_branch(change):
+            state.flush()
+        if i in malformed:
+            check_references(state, i, change, malformed[i])
+        else:
+            HANDLERS[str(change["type"])](state, i, change)
+    state.flush()
     state.problems.raise_if_any(ScenarioError)
     # dataclasses.replace keeps every layer the changes do not touch (zones, growth, rasters,
     # and any layer added to Region later); only the practice-keyed layers are rebuilt.

@@ -135,3 +135,43 @@ def test_travel_time_overlay_draws_minutes_and_the_options_change() -> None:
     script = at.get("component_instance")[0].proto.json_args
     # A satellite only brings sites nearer: the legend runs from minus to no change.
     assert "Change in minutes to the nearest surgery" in script and "no change" in script
+
+
+# ------------------------------------------------------------------ issue 12, item 9
+
+FAR_SITES = (
+    "site_ref,name,easting,northing,dwellings,housing_type,start_year,build_rate\n"
+    "T1,Orchard Field,559000,155000,120,general,2027,40\n"
+    "T2,Mill Lane Retirement Village,560500,156000,90,retirement,2028,30\n"
+    # Canterbury, about 30 km east of the demonstration region's eastern edge.
+    "X1,Canterbury site,615000,157000,60,general,2027,30\n"
+)
+
+
+def test_sites_outside_the_region_are_warned_where_listed() -> None:
+    at = app_on("housing", housing_upload={"name": "far.csv", "data": FAR_SITES.encode(),
+                                           "mode": "replace"})
+    assert not at.exception
+    assert any("1 site(s) lie outside the region" in w.value and "X1" in w.value
+               for w in at.warning)
+    editor = at.dataframe[-1].value  # the data editor of accepted sites
+    flags = dict(zip(editor["site_ref"], editor["in region"], strict=True))
+    assert flags == {"T1": "yes", "T2": "yes", "X1": "outside"}
+
+
+def test_upload_can_add_to_the_regions_own_sites() -> None:
+    demo = list(csv.DictReader(io.StringIO((ROOT / "data" / "demo" / "housing_sites.csv")
+                                           .read_text(encoding="utf-8"))))
+    own_sites, own_homes = len(demo), sum(float(r["dwellings"]) for r in demo)
+    data = TEMPLATE_SITES.encode()  # 2 accepted sites: 120 + 90 = 210 homes
+    at = app_on("overview", housing_upload={"name": "template_sites.csv", "data": data,
+                                            "mode": "add"})
+    assert not at.exception
+    expected = f"{own_sites + 2} housing sites, {own_homes + 210:,.0f} homes planned"
+    assert any(expected in c.value for c in at.caption), [c.value for c in at.caption]
+    housing = app_on("housing", housing_upload={"name": "template_sites.csv", "data": data,
+                                                "mode": "add"})
+    assert not housing.exception
+    assert housing.radio[0].value == "add"
+    assert any(f"{own_sites} of the region's own sites plus 2 uploaded: {own_sites + 2} in all"
+               in c.value for c in housing.caption)

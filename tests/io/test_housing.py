@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,9 @@ from estates.io.housing import (
 from estates.model import HOUSING_TYPES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "housing"
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "examples" / "brownfield"
+# The shared examples live beside the repository (ESTATES_SHARED names them from a worktree).
+EXAMPLES = Path(os.environ.get("ESTATES_SHARED", Path(__file__).resolve().parents[2] / ".."
+                               / "shared")) / "examples" / "brownfield"
 
 # The published Helmert definition of British National Grid (OS "A guide to coordinate systems
 # in Great Britain"): a different route from pyproj's default EPSG:27700 pipeline, good to a few
