@@ -308,7 +308,7 @@ def _option(folder: str, upload: dict[str, Any] | None, edits_json: str, overrid
 
     base_a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
     region = load_region(folder)
-    scenario = check_scenario(doc_json, region, file="the scenario")
+    scenario = check_scenario(doc_json, region, file="the scenario", assumptions=base_a)
     applied = apply_with_costs(region, scenario, assumptions=base_a)
     chosen = scenario_assumptions(scenario, base_a, file="the scenario")
     growth = _growth(folder, upload, edits_json, base_a.base_year)
@@ -405,7 +405,7 @@ def _travel_surfaces(folder: str, overrides_json: str,
     if not doc["changes"]:
         surface = travel_time_surface(base_sites, **kw)
         return surface.minutes, None, tuple(surface.grid.transform)[:6]
-    scenario = check_scenario(doc_json, region, file="the scenario")
+    scenario = check_scenario(doc_json, region, file="the scenario", assumptions=a)
     changed = _sites_xy(apply_with_costs(region, scenario, assumptions=a).region.practices)
     common = base_sites.index.intersection(changed.index)
     moved = [c for c in common

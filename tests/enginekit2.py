@@ -70,8 +70,12 @@ def assumptions(**more: object) -> Assumptions:
     }
     # The fixture's floor-space standard is stated on the same (gross) area as gia_m2, so that
     # capacity is gia_m2 / M2 under a method with an explicit net/gross basis too (issue 11).
+    # Its rooms are counted as clinical space with circulation only (a room = 16 m2 x 1.3), so
+    # the rooms arithmetic here stays the room's own; the share of net area in clinical rooms
+    # is tested on its own in tests/engine/test_floor_basis.py.
     if "floor_standard_basis" in Assumptions.names():
         values["floor_standard_basis"] = "gross"
+        values["clinical_share_of_net"] = 1.0
     values.update(more)
     return Assumptions().with_overrides(values)
 

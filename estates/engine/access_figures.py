@@ -102,8 +102,8 @@ def e2sfca_index(origins: pd.DataFrame, practices: pd.DataFrame, provider: Trave
     Demand is every origin's population (zones and the new homes' residents at the horizon);
     supply is each surgery site's floor area and GP FTE; weights are ``a.e2sfca_steps`` in
     minutes by the travel provider, the largest step the reach. A zone that reaches no surgery
-    is NaN (PySAL access semantics); the FTE index is NaN where a surgery in reach has no GP
-    FTE, since its GPs are unknown, not absent.
+    is NaN (PySAL access semantics); the floor-space index is NaN where a surgery in reach has
+    no floor area, and the FTE index where one has no GP FTE: unknown, not absent.
     """
     steps = a.e2sfca_steps
     reach = max(steps)
@@ -113,7 +113,12 @@ def e2sfca_index(origins: pd.DataFrame, practices: pd.DataFrame, provider: Trave
                        destination=cost["destination"].astype(object))
     demand = origins["population"].astype(float)
     gia = practices["gia_m2"].astype(float)
-    m2 = two_step_fca(demand, gia, cost, max_cost=reach, weight=steps)
+    # A surgery whose floor area is unknown enters as 0 so that its people still count in the
+    # other sites' catchments; every zone that reaches it then has an unknown index (below),
+    # like the GP FTE index, rather than a figure made low by a missing area.
+    m2 = two_step_fca(demand, gia.fillna(0.0), cost, max_cost=reach, weight=steps)
+    no_area = set(gia.index[gia.isna()])
+    m2[m2.index.isin(cost.loc[cost["destination"].isin(no_area), "origin"].unique())] = np.nan
     fte = site_fte(practices)
     known = fte.notna()
     per_fte = two_step_fca(demand, fte.fillna(0.0), cost, max_cost=reach, weight=steps)

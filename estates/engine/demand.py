@@ -63,6 +63,10 @@ def need_weights(
     w = np.asarray(assumptions.need_weights, dtype=float)
     bands = list_by_band(practices, zones).to_numpy(dtype=float)
     registered, weighted = bands.sum(), float((bands @ w).sum())
+    if not (weighted > 0 and registered > 0) and zones is not None and len(zones):
+        # No registered list to scale on (no practices): the residents' ages stand in for it.
+        pops = zones[[f"pop_{b}" for b in AGE_BANDS]].to_numpy(dtype=float).sum(axis=0)
+        registered, weighted = float(pops.sum()), float(pops @ w)
     return w * (registered / weighted) if weighted > 0 and registered > 0 else w
 
 

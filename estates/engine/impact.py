@@ -28,10 +28,12 @@ def m2_for_patients(patients: np.ndarray | float, assumptions: Assumptions) -> n
 
 #: The columns of ``site_impacts``, in order.
 SITE_IMPACT_COLUMNS = [
-    "site_ref", "name", "housing_type", "dwellings", "dwellings_by_horizon", "residents",
-    "patients", "weighted_patients", "gp_fte_needed", "m2_needed", "capital_cost_gbp",
-    "cost_per_dwelling_gbp", "practices", "practices_short", "first_completion_year",
-    "statement",
+    "site_ref", "name", "housing_type", "dwellings", "dwellings_by_horizon",
+    "dwellings_after_horizon", "residents", "patients", "weighted_patients", "gp_fte_needed",
+    "m2_needed", "capital_cost_gbp", "patients_to_practices_without_headroom", "m2_justified",
+    "contribution_gbp", "cost_per_dwelling_gbp", "weighted_patients_after_horizon",
+    "contribution_after_horizon_gbp", "practices", "practices_headroom", "practices_short",
+    "first_completion_year", "statement",
 ]
 
 

@@ -75,11 +75,13 @@ def apply_with_costs(
 
 
 def check_scenario(
-    data: Mapping[str, Any] | str | bytes, region: Region, *, file: str = "scenario"
+    data: Mapping[str, Any] | str | bytes, region: Region, *, file: str = "scenario",
+    assumptions: Assumptions | None = None,
 ) -> Scenario:
     """Read a scenario document and check every change against ``region``, as
     ``apply_scenario`` would apply them, in order (codes exist, floor area fits the candidate
-    building, no practice merged into itself...).
+    building, no practice merged into itself...), under ``assumptions`` (default: the
+    defaults) with the scenario's own overrides, as they will be applied.
 
     Raises
     ------
@@ -100,7 +102,8 @@ def check_scenario(
         if m:
             malformed.setdefault(int(m.group(1)), set()).add(m.group(2) or "")
     bad_overrides = any(p.message.startswith("assumptions") for p in problems.items)
-    a = Assumptions() if bad_overrides else scenario_assumptions(scenario, file=file)
+    base = assumptions or Assumptions()
+    a = base if bad_overrides else scenario_assumptions(scenario, base, file=file)
     try:
         _apply(region, scenario, a, file, malformed=malformed)
     except ScenarioError as exc:

@@ -139,7 +139,11 @@ def in_brief(result: Any, comparison: Any = None, scenario: Any = None) -> list[
         f"{format_figure(s['deficit_total'], 'patients')} short, about "
         f"{format_figure(s['deficit_total_m2'], 'm2')} of floor space.",
     ]
-    if s["aggregate_headroom"] >= 0:
+    if s["aggregate_headroom"] is None:
+        said.append(f"Capacity is unknown for {s.get('practices_without_floor_area', 0)} "
+                    "practice(s) without a floor area, so the region's total headroom is "
+                    "unknown until their floor areas are supplied.")
+    elif s["aggregate_headroom"] >= 0:
         said.append(
             f"Across the region there is room for "
             f"{format_figure(s['aggregate_headroom'], 'patients')} more at {h}, but "

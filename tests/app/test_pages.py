@@ -102,8 +102,9 @@ def test_changing_an_assumption_moves_the_capacity() -> None:
     assert json.loads(json.dumps(at.session_state["overrides"])) == {"m2_per_patient": "0.1"}
     at.switch_page("app_pages/overview.py")
     at.run()
-    # Space capacity is floor area over space per patient: every site's m2 / 0.1.
-    assert metric(at, "Capacity (patients)") == f"{gia / 0.1:,.0f}"
+    # Space capacity is floor area over space per patient: the standard is net, so every
+    # site's gross m2 / (0.1 x the net-to-gross factor 1.3).
+    assert metric(at, "Capacity (patients)") == f"{gia / (0.1 * 1.3):,.0f}"
 
 
 def test_an_invalid_assumption_shows_the_assumption_error() -> None:

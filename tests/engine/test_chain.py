@@ -142,8 +142,6 @@ def test_need_weights_reweight_each_practices_list() -> None:
     assert kit_base.to_dict() == pytest.approx({"P": 6000, "Q": 4000, "R": 3000})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 3: need weights are normalised so the "
-                   "region's weighted list at the base year equals its registered list")
 def test_need_weights_change_the_distribution_not_the_total() -> None:
     w = (1.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0)
     r = evaluate(kit.region(), assumptions=kit.assumptions(need_weights=w))

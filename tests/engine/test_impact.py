@@ -16,7 +16,8 @@ from estates.engine.evaluate import evaluate
 from estates.model import Growth
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+# The plain arithmetic (gross standard, weights of 1): these tests are about other figures.
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 GBP = 3000
 

@@ -52,7 +52,10 @@ def test_asymmetric_network_by_hand() -> None:
     assert t.sites["spare"].to_dict() == {"s1": 0, "s2": 0, "s3": 120}
     assert t.sites["stranded"].to_dict() == {"s1": 0, "s2": 0, "s3": 120}
     assert t.spare_total == 120
-    assert t.misplaced_capacity == 70  # min(unmet 70, spare 120)
+    # d's 30 have no surgery in reach (an access gap); a's and b's 40 find their surgeries
+    # full: misplaced = min(surgeries full 40, spare 120)
+    assert t.unmet_no_surgery_in_reach == 30 and t.unmet_surgeries_full == 40
+    assert t.misplaced_capacity == 40
     lp = min_travel_assignment(demand, supply, pairs)
     assert lp.served_total == pytest.approx(190)
     assert lp.sites["stranded"].to_dict() == pytest.approx({"s1": 0, "s2": 0, "s3": 120})

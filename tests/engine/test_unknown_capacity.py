@@ -14,7 +14,8 @@ from estates.assumptions import Assumptions
 from estates.engine.evaluate import evaluate
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+# The plain arithmetic (gross standard, weights of 1): these tests are about other figures.
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 
 

@@ -18,7 +18,8 @@ from estates.io.estates_figures import (
 )
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+# The gross standard (the fixture's floor areas and the standard on one basis), weights of 1.
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 M2 = 120 / 1750
 
 

@@ -20,7 +20,7 @@ ROOM_M2 = 16 * 1.3  # a clinical room with its circulation: 20.8 m2
 
 def run(*changes: dict):
     region = kit.region()
-    scenario = check_scenario({"name": "t", "changes": list(changes)}, region)
+    scenario = check_scenario({"name": "t", "changes": list(changes)}, region, assumptions=A)
     return apply_with_costs(region, scenario, assumptions=A)
 
 

@@ -19,7 +19,8 @@ from estates.options.compare import compare
 from estates.options.scenario import Scenario
 from tests import enginekit as kit
 
-A = Assumptions(base_year=2026, horizon_year=2030)
+# The plain arithmetic (gross standard, weights of 1): these tests are about other figures.
+A = Assumptions(**kit.PLAIN)  # type: ignore[arg-type]
 CAPACITY_100M2 = 100 / (120 / 1750)  # 1,458.33 patients
 
 

@@ -17,11 +17,12 @@ A = Assumptions(base_year=2026, horizon_year=2030)
 
 def test_breaks_sit_at_the_planning_standards() -> None:
     s = zone_shadings(A)
-    # 120 m2 per 1,750 patients = 68.57 m2 per 1,000; 1 GP per 1,800 = 0.556 FTE per 1,000
-    assert s["e2sfca_m2_per_1000"].breaks[1] == pytest.approx(120 / 1750 * 1000)
+    # 120 m2 net per 1,750 patients x 1.3 net-to-gross = 89.14 m2 gross per 1,000 (the index
+    # counts gross floor area); 1 GP per 1,800 = 0.556 FTE per 1,000
+    assert s["e2sfca_m2_per_1000"].breaks[1] == pytest.approx(120 / 1750 * 1.3 * 1000)
     assert s["e2sfca_gp_fte_per_1000"].breaks[1] == pytest.approx(1000 / 1800)
     m2 = s["e2sfca_m2_per_1000"]
-    assert m2.colour(68.0) == m2.colours[1] and m2.colour(69.0) == m2.colours[2]
+    assert m2.colour(89.0) == m2.colours[1] and m2.colour(89.2) == m2.colours[2]
     assert m2.colour(float("nan")) == NO_DATA_COLOUR
 
 

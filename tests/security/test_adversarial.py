@@ -146,7 +146,9 @@ def test_region_with_zero_practices() -> None:
     region = enginekit.region()
     region.practices = region.practices.iloc[0:0]
     region.catchments = region.catchments.iloc[0:0]
-    result = evaluate(region, assumptions=Assumptions(horizon_year=2030))
+    # weights of 1: the figure below counts people, the point being that none can register
+    result = evaluate(region, assumptions=Assumptions(horizon_year=2030,
+                                                      need_weights=(1.0,) * 7))
     _headline_finite(result.summary)
     assert result.summary["practices"] == 0 and result.summary["aggregate_capacity"] == 0
     # with nowhere to register, every new resident is unmet demand
