@@ -227,6 +227,27 @@ class Assumptions:
         "Luo & Qi (2009) E2SFCA step weights", "E2SFCA step weights", kind="steps",
         group="Access")
 
+    # --- centralisation (estates.options.centralise) ------------------------------------------
+    centralise_thresholds_minutes: tuple[float, ...] = _fig(
+        (30.0, 45.0, 60.0), "minutes", ASSUMPTION + "; the thresholds a service review tests "
+        "(30, 45 and 60 minutes by default), not a national standard",
+        "Centralisation: travel-time thresholds", kind="minutes", group="Centralisation")
+    centralise_rise_minutes: tuple[float, ...] = _fig(
+        (10.0, 20.0), "minutes longer than today", ASSUMPTION + "; residents whose journey "
+        "grows by more than these against today's sites are counted",
+        "Centralisation: journey rises counted", kind="minutes", group="Centralisation")
+    emergency_car_factor: float = _fig(
+        1.0, "emergency-transport minutes per car minute", ASSUMPTION + "; 1.0 takes an "
+        "ambulance journey to be as long as the modelled car journey; set it from the "
+        "ambulance service's conveyance times (below 1 if blue-light journeys are faster)",
+        "Centralisation: emergency transport / car time", minimum=0, exclusive_minimum=True,
+        maximum=5, group="Centralisation")
+    centralise_search_minutes: float = _fig(
+        240, "minutes", ASSUMPTION + "; a friction raster or a matrix is searched this far; "
+        "residents with no site within it are reported as out of reach",
+        "Centralisation: search cut-off", minimum=0, exclusive_minimum=True, maximum=1440,
+        group="Centralisation")
+
     # ---------------------------------------------------------------------------------------------
     def __post_init__(self) -> None:
         problems = _check(self)
@@ -338,6 +359,8 @@ def _fix_text(f: dataclasses.Field[Any]) -> str:
         return f"Give {len(AGE_BANDS)} shares, one per age band ({', '.join(AGE_BANDS)}), adding up to 1"
     if kind == "weights":
         return f"Give {len(AGE_BANDS)} non-negative weights, one per age band ({', '.join(AGE_BANDS)})"
+    if kind == "minutes":
+        return "Give one or more minutes above zero, rising, separated by commas"
     if kind == "steps":
         return "Give pairs of (upper bound in minutes, weight) with rising bounds and weights in [0, 1]"
     lo, hi = m["minimum"], m["maximum"]
@@ -357,6 +380,20 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
         if not isinstance(value, str) or value not in choices:
             return None, "is not one of the choices"
         return value, ""
+    if kind == "minutes":
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            return None, "must be a list of numbers"
+        minutes: list[float] = []
+        for item in list(value):
+            num, why = _number(item)
+            if why:
+                return None, f"holds {item!r}, which {why}"
+            minutes.append(num)
+        if not minutes or any(m <= 0 for m in minutes):
+            return None, "needs at least one value, each above zero"
+        if any(b <= a for a, b in zip(minutes, minutes[1:], strict=False)):
+            return None, "values must rise"
+        return tuple(minutes), ""
     if kind in ("profile", "weights", "steps"):
         if isinstance(value, Mapping) and kind != "steps":
             value = [value.get(b, 0.0) for b in AGE_BANDS]
