@@ -17,7 +17,6 @@ from estates.errors import InputError
 from estates.options.centralise.score import (
     AREAS,
     GROUPS,
-    MODES,
     Instance,
     describe_column,
     nearest,
@@ -326,13 +325,14 @@ def _assemble(inst: Instance, combos: list[np.ndarray], named: dict[str, tuple[s
             sets.append(key)
     all_sites = tuple(range(inst.n_sites))
     sets.append(all_sites)
-    tables, served_blocks = [], []
+    tables: list[pd.DataFrame] = []
+    served_blocks: list[tuple[int, np.ndarray]] = []
     for k in sorted({len(s) for s in sets}):
         rows = [i for i, s in enumerate(sets) if len(s) == k]
-        figures, served = score(inst, np.array([sets[i] for i in rows]))
-        figures.index = rows
-        tables.append(figures)
-        served_blocks.extend(zip(rows, served, strict=True))
+        block, block_served = score(inst, np.array([sets[i] for i in rows]))
+        block.index = rows
+        tables.append(block)
+        served_blocks.extend(zip(rows, block_served, strict=True))
     figures = pd.concat(tables).sort_index()
     served_by_row = dict(served_blocks)
     today_served = served_by_row[len(sets) - 1]
@@ -362,7 +362,7 @@ def _assemble(inst: Instance, combos: list[np.ndarray], named: dict[str, tuple[s
     table = pd.concat([ranked, rest], ignore_index=True)
     keys = {str(table.iloc[0]["sites"])} | set(table.loc[table["option"] != "", "sites"])
     index_of = {"+".join(site_ids[list(s)]): i for i, s in enumerate(sets)}
-    served = {key: served_rows(inst, list(sets[index_of[key]]), served_by_row[index_of[key]],
+    served: dict[str, list[dict[str, Any]]] = {key: served_rows(inst, list(sets[index_of[key]]), served_by_row[index_of[key]],
                                today_served) for key in sorted(keys)}
     return Centralisation(table, inst, rule, method, keep, named, setting, a, served, notes)
 

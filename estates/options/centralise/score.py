@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,7 +211,7 @@ def _served(site: np.ndarray, times: np.ndarray, people: np.ndarray, n_sites: in
 
 
 def served_rows(inst: Instance, combo: Sequence[int], served: np.ndarray,
-                today: np.ndarray) -> list[dict[str, object]]:
+                today: np.ndarray) -> list[dict[str, Any]]:
     """The kept sites of one combination: residents served now and under it, and capacity."""
     rows = []
     for j in combo:
