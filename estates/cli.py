@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from estates.cli_centralise import add_centralise
 from estates.errors import EstatesError, InputError
 
 
@@ -258,6 +259,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "sites": _add_sites,
     "region": _add_region,
     "run": _add_run,
+    "centralise": add_centralise,
 }
 
 

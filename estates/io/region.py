@@ -261,6 +261,10 @@ def _read_layer(
         frame = _read_vector(path, problems)
     if frame is None:
         return None
+    if len(frame) == 0 and layer not in _OPTIONAL_LAYERS:
+        problems.add(f"the {layer} file has no rows (no {layer})", file=name,
+                     fix=f"Give the region's {layer}")
+        return None
     frame = _reproject(frame, name, problems, warnings)
     if frame is None:
         return None
