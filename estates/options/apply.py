@@ -490,3 +490,10 @@ _HANDLERS = {
     "close_site": _do_close_site,
 }
 
+
+def choose_hubs(*args: Any, **kwargs: Any) -> Any:
+    """Choose the hubs of a merger: see ``estates.options.centralise.hubs.choose_hubs``
+    (imported when called, so applying a scenario does not load the centralisation solver)."""
+    from estates.options.centralise.hubs import choose_hubs as choose
+
+    return choose(*args, **kwargs)
