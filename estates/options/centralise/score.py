@@ -158,10 +158,11 @@ def _score_block(inst: Instance, combos: np.ndarray) -> tuple[pd.DataFrame, np.n
             for g, group in enumerate(GROUPS):
                 for a, area in enumerate(AREAS):
                     out[pct_column(mode, group, area, threshold)] = pct[:, g * n_areas + a]
+        sort = sort_columns(times)
         for group in TIME_GROUPS:
             w = inst.people[:, list(GROUPS).index(group)]
             out[stat_column(mode, "mean", group)] = _mean(times, w)
-            out[stat_column(mode, "p95", group)] = weighted_quantile(times, w, 0.95)
+            out[stat_column(mode, "p95", group)] = weighted_quantile(times, w, 0.95, sort)
         has_people = inst.people[:, 0] > 0
         out[stat_column(mode, "max")] = (np.where(has_people[:, None], times, -np.inf).max(axis=0)
                                          if has_people.any() else np.full(len(combos), np.nan))
@@ -188,18 +189,29 @@ def _mean(times: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(unreachable > 0, np.inf, mean)
 
 
-def weighted_quantile(times: np.ndarray, w: np.ndarray, q: float) -> np.ndarray:
-    """Per column, the smallest time such that residents within it are at least ``q`` of all."""
+def weighted_quantile(times: np.ndarray, w: np.ndarray, q: float,
+                      sort: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Per column, the smallest time such that residents within it are at least ``q`` of all.
+
+    ``sort`` (``sort_columns(times)``) lets several weightings share one sort.
+    """
     total = w.sum()
     if total <= 0:
         return np.full(times.shape[1], np.nan)
-    order = np.argsort(times, axis=0, kind="stable")
-    cum = np.cumsum(w[order], axis=0)
+    order, ordered = sort if sort is not None else sort_columns(times)
+    cum = np.cumsum(w[order], axis=1)
     # The relative tolerance keeps a share that is exactly q (e.g. 19 of 20 residents) from
     # being missed by the last bit of a floating-point sum.
-    idx = (cum < q * total * (1 - 1e-12)).sum(axis=0)
-    idx = np.minimum(idx, len(w) - 1)
-    return np.take_along_axis(np.take_along_axis(times, order, axis=0), idx[None, :], axis=0)[0]
+    idx = np.minimum((cum < q * total * (1 - 1e-12)).sum(axis=1), len(w) - 1)
+    return np.take_along_axis(ordered, idx[:, None], axis=1)[:, 0]
+
+
+def sort_columns(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's sort order and sorted values, as (columns x rows) arrays: sorting rows of
+    a contiguous transpose is several times faster than sorting strided columns."""
+    rows = np.ascontiguousarray(times.T)
+    order = np.argsort(rows, axis=1, kind="stable")
+    return order, np.take_along_axis(rows, order, axis=1)
 
 
 def _served(site: np.ndarray, times: np.ndarray, people: np.ndarray, n_sites: int) -> np.ndarray:
