@@ -4,6 +4,7 @@ exit-2 path (one line on stderr)."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import subprocess
@@ -120,3 +121,22 @@ def test_exit_2_on_unreadable_sites(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["centralise", "--region", str(KENT), "--sites", str(tmp_path / "none.csv"),
                  "--keep", "3"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_readme_example_table_matches_the_tool(kent: Path) -> None:
+    with (kent / "centralise.csv").open(newline="") as fh:
+        rows = {r["sites"]: r for r in csv.DictReader(fh)}
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("| rank | option | sites | % 65+ within 45 min")
+    lines = list(itertools.takewhile(lambda ln: ln.startswith("|"),
+                                     readme[start:].splitlines()[2:]))
+    assert len(lines) == 7
+    for line in lines:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        key = cells[2] or next(k for k, r in rows.items() if r["option"] == "today")
+        r = rows[key]
+        assert cells[0] == (r["rank"] or "-")
+        assert cells[3] == f"{float(r['emergency_pct_65plus_all_within_45']):.1f}"
+        assert cells[4] == f"{float(r['emergency_pct_65plus_smaller_rural_within_45']):.1f}"
+        assert cells[5] == f"{float(r['emergency_p95_minutes_all']):.0f}"
+        assert cells[6] == f"{float(r['emergency_people_65plus_rise_over_20']):,.0f}"

@@ -201,7 +201,9 @@ def build_instance(zones: pd.DataFrame, sites: pd.DataFrame, *, setting: TravelS
         site_names=sites["name"].astype(str).to_numpy(),
         capacity=sites["capacity"].to_numpy(dtype=float) if "capacity" in sites else
         np.full(len(sites), np.nan),
-        minutes={"emergency": car * assumptions.emergency_car_factor,
+        # One array for both modes when the factor is 1, so scoring runs once for the two.
+        minutes={"emergency": car if assumptions.emergency_car_factor == 1 else
+                 car * assumptions.emergency_car_factor,
                  "visitor": visitor_minutes(zones, sites, setting, assumptions, car)},
         people=people, area=area,
         thresholds=tuple(assumptions.centralise_thresholds_minutes),

@@ -148,7 +148,14 @@ def _score_block(inst: Instance, combos: np.ndarray) -> tuple[pd.DataFrame, np.n
     out: dict[str, np.ndarray] = {}
     weights = inst.weights()
     n_areas = len(AREAS)
+    done: dict[int, str] = {}
     for mode, matrix in inst.minutes.items():
+        if id(matrix) in done:  # visitors by car with an emergency factor of 1: same figures
+            first = done[id(matrix)]
+            out.update({mode + c[len(first):]: v for c, v in list(out.items())
+                        if c.startswith(first + "_")})
+            continue
+        done[id(matrix)] = mode
         times, site = nearest(matrix, combos)
         for threshold in inst.thresholds:
             within = (times <= threshold).T.astype(float) @ weights
