@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller instances")
     args = parser.parse_args()
     n_zones = 10_000 if args.quick else 100_000
-    pm_zones, pm_sites, pm_k = (300, 50, 5) if args.quick else (1_000, 200, 10)
+    pm_zones, pm_sites, pm_k = (150, 50, 5) if args.quick else (300, 200, 10)
     results: dict[str, Any] = {"python": platform.python_version(),
                                "machine": platform.machine()}
 
