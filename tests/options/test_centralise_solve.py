@@ -105,3 +105,16 @@ def test_served_adds_up_to_residents() -> None:
     total = z[[c for c in z.columns if c.startswith("pop_")]].to_numpy().sum()
     for rows in out.served.values():
         assert sum(r["residents"] for r in rows) == pytest.approx(total)
+
+
+def test_dense_straight_line_equals_the_travel_provider() -> None:
+    from estates.access.travel import straight_line
+    from estates.options.centralise.times import straight_line_dense
+
+    z, s = random_instance(12, n_zones=40)
+    a = Assumptions()
+    dense = straight_line_dense(z[["x", "y"]], s, assumptions=a)
+    pairs = straight_line(z[["x", "y"]], s[["x", "y"]], max_minutes=1e6, mode="car",
+                          assumptions=a)
+    sparse = pairs.pivot(index="origin", columns="destination", values="minutes")
+    assert np.allclose(dense, sparse.loc[z.index, s.index].to_numpy())
