@@ -29,6 +29,7 @@ else:
         st.Page("app_pages/housing.py", title="Housing sites", icon=":material/home_work:"),
         st.Page("app_pages/practices.py", title="Practices", icon=":material/local_hospital:"),
         st.Page("app_pages/options.py", title="Options", icon=":material/alt_route:"),
+        st.Page("app_pages/centralise.py", title="Centralisation", icon=":material/hub:"),
         st.Page("app_pages/report.py", title="Report", icon=":material/description:"),
         st.Page("app_pages/assumptions.py", title="Assumptions", icon=":material/tune:"),
     ]

@@ -298,6 +298,27 @@ class Assumptions:
         "Appraisal reference: cost per deficit patient resolved", minimum=0,
         exclusive_minimum=True, group="Options")
 
+    # --- centralisation (estates.options.centralise) ------------------------------------------
+    centralise_thresholds_minutes: tuple[float, ...] = _fig(
+        (30.0, 45.0, 60.0), "minutes", ASSUMPTION + "; the thresholds a service review tests "
+        "(30, 45 and 60 minutes by default), not a national standard",
+        "Centralisation: travel-time thresholds", kind="minutes", group="Centralisation")
+    centralise_rise_minutes: tuple[float, ...] = _fig(
+        (10.0, 20.0), "minutes longer than today", ASSUMPTION + "; residents whose journey "
+        "grows by more than these against today's sites are counted",
+        "Centralisation: journey rises counted", kind="minutes", group="Centralisation")
+    emergency_car_factor: float = _fig(
+        1.0, "emergency-transport minutes per car minute", ASSUMPTION + "; 1.0 takes an "
+        "ambulance journey to be as long as the modelled car journey; set it from the "
+        "ambulance service's conveyance times (below 1 if blue-light journeys are faster)",
+        "Centralisation: emergency transport / car time", minimum=0, exclusive_minimum=True,
+        maximum=5, group="Centralisation")
+    centralise_search_minutes: float = _fig(
+        240, "minutes", ASSUMPTION + "; a friction raster or a matrix is searched this far; "
+        "residents with no site within it are reported as out of reach",
+        "Centralisation: search cut-off", minimum=0, exclusive_minimum=True, maximum=1440,
+        group="Centralisation")
+
     # ---------------------------------------------------------------------------------------------
     def __post_init__(self) -> None:
         problems = _check(self)

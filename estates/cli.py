@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from estates.cli_centralise import add_centralise
 from estates.data_check import add_data
 from estates.errors import EstatesError, InputError
 from estates.io.outfolder import check_out_folder, staged_output
@@ -408,6 +409,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "run": _add_run,
     "appraise": _add_appraise,
     "data": add_data,
+    "centralise": add_centralise,
 }
 
 

@@ -141,6 +141,27 @@ def read_region(folder: Path | str) -> Region:
     )
 
 
+def read_layer(folder: Path | str, layer: str) -> gpd.GeoDataFrame:
+    """One layer of a region folder, read and checked as ``read_region`` would read it.
+
+    For analyses needing one layer only (a centralisation reads the zones), so a folder may
+    hold just that layer and its ``region.toml``.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    spec = _LAYERS[layer]
+    problems = ProblemList(str(folder / MANIFEST))
+    if manifest.get(layer) is None:
+        problems.add(f"no [{layer}] section", fix=f"Add [{layer}] with file = \"...\"")
+        problems.raise_if_any()
+    frame = _read_layer(folder, layer, manifest[layer], spec, problems, [])
+    if frame is not None and layer == "zones":
+        _check_zones(frame, problems, _file(folder, manifest, "zones"))
+    problems.raise_if_any()
+    assert frame is not None
+    return frame
+
+
 def _file(folder: Path, manifest: dict[str, Any], layer: str) -> str:
     return str(folder / str(manifest[layer].get("file", "")))
 

@@ -168,3 +168,10 @@ def _apply(region: Region, scenario: Scenario, a: Assumptions, file: str, *,
                                                "rate_gbp_per_m2", "cost_gbp"])
     return Applied(out, costs)
 
+
+def choose_hubs(*args: Any, **kwargs: Any) -> Any:
+    """Choose the hubs of a merger: see ``estates.options.centralise.hubs.choose_hubs``
+    (imported when called, so applying a scenario does not load the centralisation solver)."""
+    from estates.options.centralise.hubs import choose_hubs as choose
+
+    return choose(*args, **kwargs)

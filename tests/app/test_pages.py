@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 EXAMPLES = ROOT / ".." / "shared" / "examples" / "brownfield"
-PAGES = ["overview", "map", "housing", "practices", "options", "report", "assumptions"]
+PAGES = ["overview", "map", "housing", "practices", "options", "centralise", "report",
+         "assumptions"]
 TEMPLATE_SITES = (
     "site_ref,name,easting,northing,dwellings,housing_type,start_year,build_rate\n"
     "T1,Orchard Field,559000,155000,120,general,2027,40\n"
