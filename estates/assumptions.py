@@ -446,7 +446,8 @@ def _fix_text(f: dataclasses.Field[Any]) -> str:
     if kind == "weights":
         return f"Give {len(AGE_BANDS)} non-negative weights, one per age band ({', '.join(AGE_BANDS)})"
     if kind == "minutes":
-        return "Give one or more travel times in minutes, each above 0 and at most 240"
+        return ("Give one or more travel times in minutes, rising, each above 0 and at most 240, "
+                "separated by commas")
     if kind == "steps":
         return "Give pairs of (upper bound in minutes, weight) with rising bounds and weights in [0, 1]"
     lo, hi = m["minimum"], m["maximum"]
@@ -486,6 +487,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> tuple[Any, str]:
             return None, f"shares add up to {sum(nums):g}, not 1"
         if kind == "minutes" and (not nums or any(n <= 0 or n > 240 for n in nums)):
             return None, "must hold one or more minutes, each above 0 and at most 240"
+        if kind == "minutes" and any(b <= a for a, b in zip(nums, nums[1:], strict=False)):
+            return None, "values must rise"
         if kind == "steps":
             if len(nums) < 2 or len(nums) % 2:
                 return None, "must hold pairs of (minutes, weight)"

@@ -114,7 +114,7 @@ def test_exit_2_without_zones(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                          '"urn:ogc:def:crs:EPSG::27700"}}}')
     assert main(["centralise", "--region", str(empty), "--sites", str(KENT / "sites.csv"),
                  "--keep", "3", "--out", str(tmp_path / "o")]) == 2
-    assert "the zones file has no rows (no zones)" in capsys.readouterr().err
+    assert "the zones layer has no features" in capsys.readouterr().err
 
 
 def test_exit_2_on_unreadable_sites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
