@@ -8,6 +8,7 @@ be held once per region (``FCAOperator``) and re-evaluated in milliseconds for e
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ Weight = Mapping[float, float] | WeightFunction | None
 E2SFCA_STEPS: dict[float, float] = {10.0: 1.0, 20.0: 0.68, 30.0: 0.22}
 #: Up to this many steps are weighed by comparisons, beyond it by a binary search.
 _FEW_STEPS = 8
+#: Weight functions made here: given finite costs >= 0 their weights are finite and >= 0 by
+#: construction, so the pass that checks a caller's own function is skipped for them.
+_CHECKED: weakref.WeakSet[Callable[..., np.ndarray]] = weakref.WeakSet()
 
 
 def step_weights(steps: Mapping[float, float]) -> WeightFunction:
@@ -64,6 +68,7 @@ def step_weights(steps: Mapping[float, float]) -> WeightFunction:
             np.add(above, cost > bound, out=above)
         return table[above]
 
+    _CHECKED.add(weigh)
     return weigh
 
 
@@ -81,6 +86,7 @@ def gaussian_weights(sigma: float) -> WeightFunction:
         c = np.asarray(cost, dtype=float)
         return np.exp(-c * c / two_sigma_sq)
 
+    _CHECKED.add(weigh)
     return weigh
 
 
@@ -112,7 +118,7 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]
             f"the cost table lacks column(s) {', '.join(missing)}: it needs origin, destination "
             f"and cost (or minutes); it has {', '.join(map(str, cost.columns))}"
         )
-    values = pd.to_numeric(cost[value_col], errors="coerce").to_numpy(dtype=float)
+    values = _numbers(cost[value_col])
     # Two reductions spot a NaN, an infinity or a negative without a mask over every row.
     if len(values) and not (values.min() >= 0 and values.max() < np.inf):
         bad = ~np.isfinite(values) | (values < 0)
@@ -123,6 +129,13 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]
             f"unreachable pairs out of the table instead"
         )
     return cost["origin"], cost["destination"], values
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as float64, NaN where it is not a number; no copy when it already is float64."""
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def _unique_index(index: pd.Index, what: str) -> pd.Index:
@@ -146,7 +159,7 @@ def _values(values: pd.Series | np.ndarray, index: pd.Index, what: str) -> np.nd
                     f"the operator was built for a value (0 if none)"
                 )
             raw = values.iloc[pos]
-        arr = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        arr = _numbers(raw)
     else:
         arr = np.asarray(values, dtype=float)
         if arr.shape != (len(index),):
@@ -281,6 +294,8 @@ class FCAOperator:
 
 def _weigh(fn: WeightFunction, values: np.ndarray) -> np.ndarray:
     w = np.asarray(fn(values), dtype=float)
+    if fn in _CHECKED:
+        return w
     if w.shape != values.shape:
         raise InputError(
             f"the weight function returned shape {w.shape} for {values.shape} costs; it "

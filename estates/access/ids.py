@@ -31,8 +31,9 @@ def id_positions(index: pd.Index, ids: pd.Series, *, absent: int, missing: int) 
     dtype = ids.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         # Codes are free: look up each category once; code -1 (missing) takes the last slot.
+        # .array.codes, not .cat.codes: the latter copies the codes into a new Series
         table = _table(index, pd.Index(ids.cat.categories), absent, missing)
-        return table[ids.cat.codes.to_numpy()]
+        return table[ids.array.codes]
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         values = ids.to_numpy()
         found = _by_offset(index, values, absent)
