@@ -77,7 +77,8 @@ def _by_runs(index: pd.Index, values: np.ndarray, absent: int, missing: int) -> 
         starts = None
     if starts is None:
         return _by_factorize(index, values, absent, missing)
-    heads = _by_factorize(index, values[starts], absent, missing)
+    # One id per run: few enough to look up directly, without factorizing them first.
+    heads = _table(index, _as_index(values[starts]), absent, missing)[:-1]
     return np.repeat(heads, np.diff(np.append(starts, len(values))))
 
 
@@ -101,9 +102,12 @@ def _changes(values: np.ndarray) -> np.ndarray:
 
 def _by_factorize(index: pd.Index, values: np.ndarray, absent: int, missing: int) -> np.ndarray:
     codes, uniques = pd.factorize(values)
-    # dtype=object keeps pandas from converting the strings to its own string dtype first
-    target = pd.Index(uniques, dtype=object) if uniques.dtype == object else pd.Index(uniques)
-    return _table(index, target, absent, missing)[codes]
+    return _table(index, _as_index(uniques), absent, missing)[codes]
+
+
+def _as_index(values: np.ndarray) -> pd.Index:
+    # dtype=object keeps pandas from converting strings to its own string dtype first
+    return pd.Index(values, dtype=object) if values.dtype == object else pd.Index(values)
 
 
 def _arrow_positions(
