@@ -62,8 +62,8 @@ def step_weights(steps: Mapping[float, float]) -> WeightFunction:
         if len(bounds) > _FEW_STEPS:
             return table[np.searchsorted(bounds, cost, side="left")]
         # How many bounds lie below each cost, as searchsorted(side="left") counts them, by one
-        # byte-wide comparison per bound: a binary search per cost is several times slower.
-        above = np.zeros(cost.shape, dtype=np.uint8)
+        # comparison per bound: a binary search per cost is several times slower.
+        above = np.zeros(cost.shape, dtype=np.intp)  # intp: the index needs no conversion
         for bound in bounds:
             np.add(above, cost > bound, out=above)
         return table[above]
@@ -236,16 +236,19 @@ class FCAOperator:
             if keep is not None:
                 oi, di, values = oi[keep], di[keep], values[keep]
         w = None if fn is None else _weigh(fn, values)
-        counts = np.bincount(oi, minlength=len(demand_index))
+        n_demand = len(demand_index)
         matrix = None
-        # int32 indices: scipy would otherwise scan int64 ones to choose a width
         if len(oi) < np.iinfo(np.int32).max and (len(oi) < 2 or (oi[1:] >= oi[:-1]).all()):
-            indptr = np.zeros(len(demand_index) + 1, dtype=np.int32)
-            np.cumsum(counts, out=indptr[1:])
+            # Grouped by origin: each origin's pairs start where a binary search puts it (a
+            # search per origin, not per pair), and those starts are the CSR row pointers.
+            indptr = np.searchsorted(oi, np.arange(n_demand + 1)).astype(np.int32)
+            counts = np.diff(indptr)
             data = np.ones(len(oi)) if w is None else w
-            matrix = sparse.csr_matrix(
-                (data, di.astype(np.int32), indptr), shape=(len(demand_index), n_supply + 1)
-            )
+            # int32 indices: scipy would otherwise scan int64 ones to choose a width
+            shape = (n_demand, n_supply + 1)
+            matrix = sparse.csr_matrix((data, di.astype(np.int32), indptr), shape=shape)
+        else:
+            counts = np.bincount(oi, minlength=n_demand)
         return cls(demand_index, supply_index, oi, di, w, counts > 0, matrix)
 
     def evaluate(

@@ -32,8 +32,13 @@ def id_positions(index: pd.Index, ids: pd.Series, *, absent: int, missing: int) 
     if isinstance(dtype, pd.CategoricalDtype):
         # Codes are free: look up each category once; code -1 (missing) takes the last slot.
         # .array.codes, not .cat.codes: the latter copies the codes into a new Series
+        codes = ids.array.codes
         table = _table(index, pd.Index(ids.cat.categories), absent, missing)
-        return table[ids.array.codes]
+        if missing == -1 and np.array_equal(table[:-1], np.arange(len(table) - 1)):
+            # The categories are the index itself (as travel_times makes them): the codes are
+            # the positions, and code -1 is already "missing".
+            return codes.astype(np.intp)
+        return table[codes]
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         values = ids.to_numpy()
         found = _by_offset(index, values, absent)
