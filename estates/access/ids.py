@@ -20,6 +20,8 @@ import pandas as pd
 _SPAN_PER_ROW, _SPAN_FLOOR = 4, 1 << 20
 #: Runs are used when there are at most this share of them; checked first on a prefix.
 _RUN_SHARE, _RUN_PREFIX = 0.25, 20_000
+#: Objects are looked up by identity when a prefix holds at most this share of distinct ones.
+_SHARED_SHARE = 0.5
 
 
 def id_positions(index: pd.Index, ids: pd.Series, *, absent: int, missing: int) -> np.ndarray:
@@ -75,16 +77,56 @@ def _by_offset(index: pd.Index, values: np.ndarray, absent: int) -> np.ndarray |
 
 def _by_runs(index: pd.Index, values: np.ndarray, absent: int, missing: int) -> np.ndarray:
     """Ids grouped in runs (a table sorted by origin): look up one id per run and repeat it;
-    otherwise factorize every row."""
-    try:
-        starts = _run_starts(len(values), lambda lo, hi: _changes(values[lo:hi]))
-    except (TypeError, ValueError):  # objects without a plain != (pd.NA, mixed types)
-        starts = None
+    otherwise factorize every row (by object identity first, for a column of objects)."""
+    pointers = _pointers(values)
+    starts = None
+    if pointers is not None:
+        starts = _run_starts(len(values), lambda lo, hi: _changes(pointers[lo:hi]))
     if starts is None:
+        try:
+            starts = _run_starts(len(values), lambda lo, hi: _changes(values[lo:hi]))
+        except (TypeError, ValueError):  # objects without a plain != (pd.NA, mixed types)
+            starts = None
+    if starts is None:
+        if pointers is not None and _shared(pointers):
+            return _by_identity(index, values, pointers, absent, missing)
         return _by_factorize(index, values, absent, missing)
     # One id per run: few enough to look up directly, without factorizing them first.
     heads = _table(index, _as_index(values[starts]), absent, missing)[:-1]
     return np.repeat(heads, np.diff(np.append(starts, len(values))))
+
+
+def _pointers(values: np.ndarray) -> np.ndarray | None:
+    """The addresses of the objects in an object array, as integers; None for other arrays.
+
+    Comparing and hashing Python objects row by row costs ten times what integers do, and in a
+    cost table the rows of one id usually hold the very same string object (pandas' CSV reader,
+    pyarrow and categorical-to-object conversions all share them). Rows with the same address
+    hold the same object, so they share a position; rows with different addresses are still
+    compared by value, once per distinct address. numpy forbids ``.view`` on object arrays (a
+    view could write pointers); reading them through the buffer protocol only reads, and the
+    array keeps every object alive meanwhile.
+    """
+    if values.dtype != object or values.ndim != 1:
+        return None
+    values = np.ascontiguousarray(values)
+    return np.frombuffer(values.data.cast("B"), dtype=np.uintp)
+
+
+def _shared(pointers: np.ndarray) -> bool:
+    """Whether rows share objects (checked on a prefix): not when nearly every row holds its own
+    object, as when the strings were made one per row."""
+    prefix = pointers[:_RUN_PREFIX]
+    return len(pd.unique(prefix)) <= _SHARED_SHARE * len(prefix)
+
+
+def _by_identity(
+    index: pd.Index, values: np.ndarray, pointers: np.ndarray, absent: int, missing: int
+) -> np.ndarray:
+    codes, distinct = pd.factorize(pointers)  # integers: no Python call per row
+    row = np.empty(len(distinct), dtype=np.intp)
+    row[codes] = np.arange(len(codes))  # any row holding each object will do
+    return _table(index, _as_index(values[row]), absent, missing)[codes]
 
 
 def _run_starts(n: int, changes: Callable[[int, int], np.ndarray]) -> np.ndarray | None:

@@ -255,7 +255,9 @@ def test_empty_cost_table_reaches_nothing(tiny):
 # origin is not a demand zone, repeated pairs, missing destinations, tables grouped by origin and
 # shuffled. PySAL access is given the same table with plain string ids, its best-trodden path.
 
-ID_KINDS = ["int", "str", "object", "categorical", "arrow"]
+# "object": a new string object per row; "shared": one object per distinct id, as pandas' CSV
+# reader and pyarrow give them (rows are then matched by identity first).
+ID_KINDS = ["int", "str", "object", "shared", "categorical", "arrow"]
 
 
 def _column(kind: str, labels: list[int | None], prefix: str, base: int, stride: int, extra):
@@ -267,6 +269,9 @@ def _column(kind: str, labels: list[int | None], prefix: str, base: int, stride:
         return pd.Series(text, dtype="str")
     if kind == "object":
         return pd.Series(text, dtype=object)
+    if kind == "shared":
+        pool: dict[str, str] = {}
+        return pd.Series([None if t is None else pool.setdefault(t, t) for t in text], dtype=object)
     if kind == "arrow":
         import pyarrow as pa
 
