@@ -2,8 +2,10 @@
 
 The results match PySAL ``access`` 1.1.10 ``two_stage_fca`` exactly (see ``two_step_fca``), but
 the work is a few passes over the pairs within the cut-off: ids become positions without hashing
-where they allow it (``estates.access.ids``), and each step is one ``np.bincount``. The pairs can
-be held once per region (``FCAOperator``) and re-evaluated in milliseconds for every what-if.
+where they allow it (``estates.access.ids``), and each step is one sparse matrix-vector product
+(pairs grouped by origin, as travel tables come; no sort) or one ``np.bincount`` (any other
+order). The pairs can be held once per region (``FCAOperator``) and re-evaluated in
+milliseconds for every what-if.
 """
 
 from __future__ import annotations
@@ -63,9 +65,10 @@ def step_weights(steps: Mapping[float, float]) -> WeightFunction:
             return table[np.searchsorted(bounds, cost, side="left")]
         # How many bounds lie below each cost, as searchsorted(side="left") counts them, by one
         # comparison per bound: a binary search per cost is several times slower.
-        above = np.zeros(cost.shape, dtype=np.intp)  # intp: the index needs no conversion
+        # One byte per cost: a wider count costs more in memory traffic than it saves.
+        above = np.zeros(cost.shape, dtype=np.uint8)
         for bound in bounds:
-            np.add(above, cost > bound, out=above)
+            above += (cost > bound).view(np.uint8)
         return table[above]
 
     _CHECKED.add(weigh)
@@ -194,8 +197,9 @@ class FCAOperator:
     weight: np.ndarray | None  # each pair's weight; None when every weight is 1
     reached: np.ndarray  # origins with at least one pair within max_cost
     # The pairs as an origins x destination-slots matrix when they come grouped by origin (as
-    # travel tables do): its row pointers are the running count of pairs, so no sort is needed,
-    # and each step is one matrix-vector product. None otherwise: each step is then a bincount.
+    # travel tables do): its row pointers are where each origin's pairs start, so no sort is
+    # needed, and each step is one matrix-vector product. None otherwise: each step is then a
+    # bincount over the pairs as they come.
     matrix: sparse.csr_matrix | None
 
     @classmethod

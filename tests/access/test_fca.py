@@ -429,3 +429,22 @@ def test_property_operator_reevaluates_like_a_fresh_call(kind, data):
     got = op.evaluate(demand.to_numpy(), supply.to_numpy())
     fresh = two_step_fca(demand, supply, cost, max_cost=max_cost, weight=w)
     _assert_same(got.to_numpy(), fresh.to_numpy())
+
+
+@pytest.mark.parametrize("kind", [k for k in ID_KINDS if k != "int"])
+def test_missing_destination_is_dropped_and_absent_one_reached(kind):
+    # o0 -> d0 only: R_d0 = 2 / 100, so A_o0 = 0.02. o1's only row has no destination: dropped,
+    # so o1 reaches nothing (NaN). o2 reaches d9, which has no supply entry: reached, 0.
+    cost = pd.DataFrame(
+        {
+            "origin": _column(kind, [0, 1, 2], "o", 0, 1, extra=[]),
+            "destination": _column(kind, [0, None, 9], "d", 0, 1, extra=[]),
+            "cost": [5.0, 5.0, 5.0],
+        }
+    )
+    demand = pd.Series([100.0, 50.0, 70.0], index=_index(kind, range(3), "o", 0, 1, False))
+    supply = pd.Series([2.0], index=_index(kind, range(1), "d", 0, 1, False))
+    got = two_step_fca(demand, supply, cost).to_numpy()
+    np.testing.assert_array_equal(np.isnan(got), [False, True, False])
+    assert got[0] == pytest.approx(0.02, rel=1e-12)
+    assert got[2] == 0.0
