@@ -245,12 +245,14 @@ class FCAOperator:
         if len(oi) < np.iinfo(np.int32).max and (len(oi) < 2 or (oi[1:] >= oi[:-1]).all()):
             # Grouped by origin: each origin's pairs start where a binary search puts it (a
             # search per origin, not per pair), and those starts are the CSR row pointers.
-            indptr = np.searchsorted(oi, np.arange(n_demand + 1)).astype(np.int32)
+            starts = np.arange(n_demand + 1, dtype=oi.dtype)  # same dtype: no cast of oi
+            indptr = np.searchsorted(oi, starts).astype(np.int32)
             counts = np.diff(indptr)
             data = np.ones(len(oi)) if w is None else w
             # int32 indices: scipy would otherwise scan int64 ones to choose a width
             shape = (n_demand, n_supply + 1)
-            matrix = sparse.csr_matrix((data, di.astype(np.int32), indptr), shape=shape)
+            indices = di.astype(np.int32, copy=False)
+            matrix = sparse.csr_matrix((data, indices, indptr), shape=shape)
         else:
             counts = np.bincount(oi, minlength=n_demand)
         return cls(demand_index, supply_index, oi, di, w, counts > 0, matrix)

@@ -25,7 +25,7 @@ _SHARED_SHARE = 0.5
 
 
 def id_positions(index: pd.Index, ids: pd.Series, *, absent: int, missing: int) -> np.ndarray:
-    """Position in ``index`` of each id in ``ids`` (an intp array as long as ``ids``).
+    """Position in ``index`` of each id in ``ids`` (an integer array as long as ``ids``).
 
     Ids not in ``index`` get ``absent``; missing ids (NaN, None, NA) get ``missing``. ``index``
     must be unique.
@@ -182,8 +182,11 @@ def _arrow_positions(
 
     def lookup(a: Any) -> np.ndarray:
         found = pc.index_in(a, value_set=value_set)  # null where absent or missing
-        out = np.asarray(pc.fill_null(found, absent).to_numpy(zero_copy_only=False), dtype=np.intp)
+        # Arrow's int32 as it is: widening 10^6 positions only to narrow them for the CSR
+        # indices later costs two passes.
+        out = np.asarray(pc.fill_null(found, absent).to_numpy(zero_copy_only=False))
         if a.null_count:
+            out = out.copy()  # zero-copy views of Arrow memory are read-only
             out[np.asarray(a.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = missing
         return out
 
