@@ -2,11 +2,14 @@
 
 Builds a synthetic problem (35,000 zones, 6,500 practices over 600 x 600 km, clustered in
 towns), then times in one run, as medians of repeats: our pair building (KD-tree, 30-minute car
-cut-off), PySAL access's E2SFCA and 2SFCA on the same sparse cost table, and ours (build the
-operator + evaluate, and evaluate alone). Checks the results agree and measures the peak memory
-of the pair building. Prints a table and writes benchmarks/results/access.json.
+cut-off), and, for each kind of id in the cost table (int64, pandas' default ``str``, which is
+Arrow-backed, object strings, categorical), PySAL access's E2SFCA and 2SFCA and ours on the same
+table, peer and ours alternating so that the load of a shared machine falls on both alike. Also
+times our prebuilt operator (build, evaluate alone). Checks the results agree (largest relative
+difference, same NaN pattern), measures the peak memory of the pair building, prints a table and
+writes benchmarks/results/access.json.
 
-Run: python benchmarks/bench_access.py [--repeats 3]
+Run: python benchmarks/bench_access.py [--repeats 3] [--max-minutes 30] [--ids int str ...]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from estates.access.fca import E2SFCA_STEPS, FCAOperator, e2sfca, two_step_fca  
 from estates.access.travel import straight_line  # noqa: E402
 
 N_ZONES, N_PRACTICES, SIDE_M, MAX_MINUTES = 35_000, 6_500, 600_000.0, 30.0
+ID_KINDS = ("int", "str", "object", "categorical")
 
 
 def synthetic(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
@@ -68,123 +72,193 @@ def median_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
+def alternating(
+    fns: dict[str, Callable[[], Any]], repeats: int
+) -> dict[str, tuple[float, float, Any]]:
+    """Median wall time, median CPU time and last result of each function, run in turn within
+    each repeat. CPU time (this process, all threads) leaves out the time other processes on a
+    shared machine take from us, so its ratios move less with the load."""
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
+    outs: dict[str, Any] = {}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            outs[k] = fn()
+            cpu[k].append(time.process_time() - c0)
+            wall[k].append(time.perf_counter() - t0)
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k]), outs[k]) for k in fns}
+
+
 def max_rel_diff(a: pd.Series, b: pd.Series) -> float:
-    a, b = a.to_numpy(float), b.reindex(a.index).to_numpy(float) if isinstance(b, pd.Series) else b
-    if not np.array_equal(np.isnan(a), np.isnan(b)):
+    """Largest relative difference of a from b; inf if their NaN patterns differ."""
+    x = a.to_numpy(float)
+    y = b.reindex(a.index).to_numpy(float)
+    if not np.array_equal(np.isnan(x), np.isnan(y)):
         return float("inf")
-    ok = ~np.isnan(a)
-    return float(np.max(np.abs(a[ok] - b[ok]) / np.maximum(np.abs(b[ok]), 1e-300)))
+    ok = ~np.isnan(x) & (x != y)  # equal values (infinities included) differ by 0
+    if not ok.any():
+        return 0.0
+    return float(np.max(np.abs(x[ok] - y[ok]) / np.maximum(np.abs(y[ok]), 1e-300)))
+
+
+def with_ids(
+    kind: str, cost: pd.DataFrame, demand: pd.Series, supply: pd.Series
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The same problem with ids of one kind in the cost table and on demand and supply."""
+    if kind == "categorical":  # as straight_line returns them
+        return cost, demand, supply
+    if kind == "int":
+        # Numeric ids away from 0, as codes read from a file would be: zone 1,000,000 + i and
+        # practice 50,000 + j.
+        zone_no = pd.Series(1_000_000 + np.arange(len(demand)), index=demand.index)
+        prac_no = pd.Series(50_000 + np.arange(len(supply)), index=supply.index)
+        table = pd.DataFrame(
+            {
+                "origin": zone_no.to_numpy()[cost["origin"].cat.codes.to_numpy()],
+                "destination": prac_no.to_numpy()[cost["destination"].cat.codes.to_numpy()],
+                "cost": cost["cost"].to_numpy(),
+            }
+        )
+        return (
+            table,
+            pd.Series(demand.to_numpy(), index=pd.Index(zone_no.to_numpy())),
+            pd.Series(supply.to_numpy(), index=pd.Index(prac_no.to_numpy())),
+        )
+    dtype = {"str": "str", "object": object}[kind]
+    table = cost.astype({"origin": dtype, "destination": dtype})
+    return (
+        table,
+        pd.Series(demand.to_numpy(), index=demand.index.astype(dtype)),
+        pd.Series(supply.to_numpy(), index=supply.index.astype(dtype)),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-minutes", type=float, default=MAX_MINUTES)
+    parser.add_argument("--ids", nargs="+", choices=ID_KINDS, default=list(ID_KINDS))
     args = parser.parse_args()
     import access  # the peer; a test/benchmark dependency only
 
+    max_minutes = args.max_minutes
     zones, practices, demand, supply = synthetic()
     t_pairs, pairs = median_time(
-        lambda: straight_line(zones, practices, max_minutes=MAX_MINUTES, mode="car"), args.repeats
+        lambda: straight_line(zones, practices, max_minutes=max_minutes, mode="car"), args.repeats
     )
     tracemalloc.start()
-    straight_line(zones, practices, max_minutes=MAX_MINUTES, mode="car")
+    straight_line(zones, practices, max_minutes=max_minutes, mode="car")
     _, peak_pairs = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     cost = pairs.rename(columns={"minutes": "cost"})
     n_unreached = int((~zones.index.isin(cost["origin"])).sum())
 
-    # The peer gets plain string ids (converted outside its timing): categorical ids slow its
-    # merges down threefold, and the comparison should be with the peer at its best.
-    plain = cost.astype({"origin": str, "destination": str})
-    peer_cost = plain.rename(columns={"destination": "dest"})
-    demand_df = demand.rename("pop").to_frame().rename_axis("geoid")
-    supply_df = supply.rename("gp").to_frame().rename_axis("geoid")
-
-    def peer(method: str) -> pd.Series:
+    def peer(method: str, table: pd.DataFrame, d: pd.Series, s: pd.Series) -> pd.Series:
         a = access.Access(
-            demand_df=demand_df,
+            demand_df=d.rename("pop").to_frame().rename_axis("geoid"),
             demand_value="pop",
-            supply_df=supply_df,
+            supply_df=s.rename("gp").to_frame().rename_axis("geoid"),
             supply_value="gp",
-            cost_df=peer_cost,
+            cost_df=table.rename(columns={"destination": "dest"}),
             cost_origin="origin",
             cost_dest="dest",
             cost_name="cost",
         )
         if method == "e2sfca":
-            return a.enhanced_two_stage_fca(name="x", max_cost=MAX_MINUTES)["x_gp"]
-        return a.two_stage_fca(name="x", max_cost=MAX_MINUTES)["x_gp"]
+            return a.enhanced_two_stage_fca(name="x", max_cost=max_minutes)["x_gp"]
+        return a.two_stage_fca(name="x", max_cost=max_minutes)["x_gp"]
 
-    t_peer_e2, peer_e2 = median_time(lambda: peer("e2sfca"), args.repeats)
-    t_peer_2, peer_2 = median_time(lambda: peer("2sfca"), args.repeats)
-    t_ours_e2, ours_e2 = median_time(
-        lambda: e2sfca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats
-    )
-    t_ours_2, ours_2 = median_time(
-        lambda: two_step_fca(demand, supply, cost, max_cost=MAX_MINUTES), args.repeats
-    )
-    t_ours_plain, ours_plain = median_time(
-        lambda: e2sfca(demand, supply, plain, max_cost=MAX_MINUTES), args.repeats
-    )
+    by_ids: dict[str, dict[str, Any]] = {}
+    for kind in args.ids:
+        table, d, s = with_ids(kind, cost, demand, supply)
+        got = alternating(
+            {
+                "e2sfca_peer": lambda t=table, d=d, s=s: peer("e2sfca", t, d, s),
+                "e2sfca_ours": lambda t=table, d=d, s=s: e2sfca(d, s, t, max_cost=max_minutes),
+                "2sfca_peer": lambda t=table, d=d, s=s: peer("2sfca", t, d, s),
+                "2sfca_ours": lambda t=table, d=d, s=s: two_step_fca(
+                    d, s, t, max_cost=max_minutes
+                ),
+            },
+            args.repeats,
+        )
+        by_ids[kind] = {
+            "seconds_median": {k: t for k, (t, _, _) in got.items()},
+            "cpu_seconds_median": {k: c for k, (_, c, _) in got.items()},
+            "e2sfca_peer_over_ours": got["e2sfca_peer"][0] / got["e2sfca_ours"][0],
+            "2sfca_peer_over_ours": got["2sfca_peer"][0] / got["2sfca_ours"][0],
+            "e2sfca_cpu_peer_over_ours": got["e2sfca_peer"][1] / got["e2sfca_ours"][1],
+            "2sfca_cpu_peer_over_ours": got["2sfca_peer"][1] / got["2sfca_ours"][1],
+            "e2sfca_max_rel_diff": max_rel_diff(got["e2sfca_ours"][2], got["e2sfca_peer"][2]),
+            "2sfca_max_rel_diff": max_rel_diff(got["2sfca_ours"][2], got["2sfca_peer"][2]),
+        }
+        print(f"{kind} ids done", flush=True)
+    # The peer at its best: its fastest kind of id in this run.
+    best = {
+        m: min(v["seconds_median"][f"{m}_peer"] for v in by_ids.values())
+        for m in ("e2sfca", "2sfca")
+    }
+    for v in by_ids.values():
+        for m in ("e2sfca", "2sfca"):
+            v[f"{m}_best_peer_over_ours"] = best[m] / v["seconds_median"][f"{m}_ours"]
+
     t_build, op = median_time(
         lambda: FCAOperator.build(
-            demand.index, supply.index, cost, max_cost=MAX_MINUTES, weight=E2SFCA_STEPS
+            demand.index, supply.index, cost, max_cost=max_minutes, weight=E2SFCA_STEPS
         ),
         args.repeats,
     )
     d_arr, s_arr = demand.to_numpy(), supply.to_numpy()
     t_eval, ours_eval = median_time(lambda: op.evaluate(d_arr, s_arr), max(args.repeats, 20))
+    operator_diff = max_rel_diff(ours_eval, e2sfca(demand, supply, cost, max_cost=max_minutes))
 
-    rows = [
-        ("pair building (KD-tree, s)", t_pairs, None),
-        ("E2SFCA: PySAL access (s)", t_peer_e2, None),
-        ("E2SFCA: ours, build + evaluate (s)", t_ours_e2, t_peer_e2 / t_ours_e2),
-        ("E2SFCA: ours, same on string ids (s)", t_ours_plain, t_peer_e2 / t_ours_plain),
-        ("E2SFCA: ours, prebuilt operator build (s)", t_build, None),
-        ("E2SFCA: ours, evaluate only (s)", t_eval, t_peer_e2 / t_eval),
-        ("2SFCA: PySAL access (s)", t_peer_2, None),
-        ("2SFCA: ours, build + evaluate (s)", t_ours_2, t_peer_2 / t_ours_2),
-    ]
-    diffs = {
-        "e2sfca_max_rel_diff": max_rel_diff(ours_e2, peer_e2),
-        "e2sfca_operator_max_rel_diff": max_rel_diff(ours_eval, peer_e2),
-        "e2sfca_string_ids_max_rel_diff": max_rel_diff(ours_plain, peer_e2),
-        "2sfca_max_rel_diff": max_rel_diff(ours_2, peer_2),
-    }
     print(
-        f"zones {N_ZONES:,}, practices {N_PRACTICES:,}, pairs within {MAX_MINUTES:g} min by car: "
+        f"zones {N_ZONES:,}, practices {N_PRACTICES:,}, pairs within {max_minutes:g} min by car: "
         f"{len(cost):,}; zones reaching no practice: {n_unreached:,}; repeats {args.repeats}"
     )
-    print(f"{'figure':45s} {'median':>10s} {'peer / ours':>14s}")
-    for name, t, ratio in rows:
-        print(f"{name:45s} {t:10.4f} {f'{ratio:.1f}x' if ratio else '':>14s}")
+    print(f"pair building (KD-tree): {t_pairs:.3f} s")
+    print("medians; peer/ours in wall time, then in CPU time; best: the peer on its fastest ids")
+    head = f"{'ids':12s} {'method':7s} {'peer s':>8s} {'ours ms':>8s} {'peer/ours':>10s}"
+    print(f"{head} {'cpu':>7s} {'best peer/ours':>15s} {'max rel diff':>13s}")
+    for kind, v in by_ids.items():
+        sec = v["seconds_median"]
+        for m in ("e2sfca", "2sfca"):
+            print(
+                f"{kind:12s} {m:7s} {sec[f'{m}_peer']:8.3f} {sec[f'{m}_ours'] * 1000:8.1f} "
+                f"{v[f'{m}_peer_over_ours']:9.1f}x {v[f'{m}_cpu_peer_over_ours']:6.1f}x "
+                f"{v[f'{m}_best_peer_over_ours']:14.1f}x {v[f'{m}_max_rel_diff']:13.2g}"
+            )
+    print(
+        f"E2SFCA operator (categorical ids): build {t_build * 1000:.1f} ms, evaluate alone "
+        f"{t_eval * 1000:.2f} ms ({best['e2sfca'] / t_eval:.0f}x the best peer); max rel diff "
+        f"to the one-call result {operator_diff:.2g}"
+    )
     print(
         f"pair building peak traced memory: {peak_pairs / 2**20:.1f} MiB; process max RSS: "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
-    for k, v in diffs.items():
-        print(f"{k}: {v:.3g}")
+    worst = max(max(v["e2sfca_max_rel_diff"], v["2sfca_max_rel_diff"]) for v in by_ids.values())
     out = {
         "problem": {
             "zones": N_ZONES,
             "practices": N_PRACTICES,
             "side_km": SIDE_M / 1000,
-            "max_minutes": MAX_MINUTES,
+            "max_minutes": max_minutes,
             "mode": "car",
             "pairs": len(cost),
             "zones_reaching_nothing": n_unreached,
             "repeats": args.repeats,
         },
-        "seconds_median": {name: t for name, t, _ in rows},
-        "ratios": {
-            "e2sfca_peer_over_ours": t_peer_e2 / t_ours_e2,
-            "e2sfca_peer_over_ours_string_ids": t_peer_e2 / t_ours_plain,
-            "e2sfca_peer_over_evaluate_only": t_peer_e2 / t_eval,
-            "2sfca_peer_over_ours": t_peer_2 / t_ours_2,
-        },
+        "by_ids": by_ids,
+        "best_peer_s": best,
+        "pair_building_s": t_pairs,
+        "operator_build_s": t_build,
+        "operator_evaluate_s": t_eval,
+        "operator_max_rel_diff": operator_diff,
+        "max_rel_diff": worst,
         "pair_building_peak_traced_mib": peak_pairs / 2**20,
         "process_max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        **diffs,
         "versions": {
             "python": platform.python_version(),
             "numpy": np.__version__,

@@ -1,12 +1,16 @@
 """Floating-catchment accessibility (2SFCA and E2SFCA) on sparse travel-cost tables.
 
 The results match PySAL ``access`` 1.1.10 ``two_stage_fca`` exactly (see ``two_step_fca``), but
-the work is two sparse matrix-vector products over the pairs within the cut-off, and the sparse
-operator can be built once per region and re-evaluated in milliseconds for every what-if.
+the work is a few passes over the pairs within the cut-off: ids become positions without hashing
+where they allow it (``estates.access.ids``), and each step is one sparse matrix-vector product
+(pairs grouped by origin, as travel tables come; no sort) or one ``np.bincount`` (any other
+order). The pairs can be held once per region (``FCAOperator``) and re-evaluated in
+milliseconds for every what-if.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -14,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from estates.access.ids import id_positions
 from estates.errors import InputError
 
 WeightFunction = Callable[[np.ndarray], np.ndarray]
@@ -21,6 +26,11 @@ Weight = Mapping[float, float] | WeightFunction | None
 
 #: Luo & Qi (2009) E2SFCA steps: upper bound of each step (minutes) to its weight.
 E2SFCA_STEPS: dict[float, float] = {10.0: 1.0, 20.0: 0.68, 30.0: 0.22}
+#: Up to this many steps are weighed by comparisons, beyond it by a binary search.
+_FEW_STEPS = 8
+#: Weight functions made here: given finite costs >= 0 their weights are finite and >= 0 by
+#: construction, so the pass that checks a caller's own function is skipped for them.
+_CHECKED: weakref.WeakSet[Callable[..., np.ndarray]] = weakref.WeakSet()
 
 
 def step_weights(steps: Mapping[float, float]) -> WeightFunction:
@@ -46,12 +56,22 @@ def step_weights(steps: Mapping[float, float]) -> WeightFunction:
         raise InputError(
             f"step weights must map finite bounds to finite weights >= 0, not {dict(steps)!r}"
         )
-    # The weight of 0 past the last bound is appended so searchsorted's "past the end" maps to it.
+    # The weight of 0 past the last bound is appended so "past every bound" maps to it.
     table = np.append(values, 0.0)
 
     def weigh(cost: np.ndarray) -> np.ndarray:
-        return table[np.searchsorted(bounds, np.asarray(cost, dtype=float), side="left")]
+        cost = np.asarray(cost, dtype=float)
+        if len(bounds) > _FEW_STEPS:
+            return table[np.searchsorted(bounds, cost, side="left")]
+        # How many bounds lie below each cost, as searchsorted(side="left") counts them, by one
+        # comparison per bound: a binary search per cost is several times slower.
+        # One byte per cost: a wider count costs more in memory traffic than it saves.
+        above = np.zeros(cost.shape, dtype=np.uint8)
+        for bound in bounds:
+            above += (cost > bound).view(np.uint8)
+        return table[above]
 
+    _CHECKED.add(weigh)
     return weigh
 
 
@@ -69,6 +89,7 @@ def gaussian_weights(sigma: float) -> WeightFunction:
         c = np.asarray(cost, dtype=float)
         return np.exp(-c * c / two_sigma_sq)
 
+    _CHECKED.add(weigh)
     return weigh
 
 
@@ -100,9 +121,10 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]
             f"the cost table lacks column(s) {', '.join(missing)}: it needs origin, destination "
             f"and cost (or minutes); it has {', '.join(map(str, cost.columns))}"
         )
-    values = pd.to_numeric(cost[value_col], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
+    values = _numbers(cost[value_col])
+    # Two reductions spot a NaN, an infinity or a negative without a mask over every row.
+    if len(values) and not (values.min() >= 0 and values.max() < np.inf):
+        bad = ~np.isfinite(values) | (values < 0)
         first = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"the cost table has {int(bad.sum())} cost(s) that are missing, infinite or negative "
@@ -112,25 +134,16 @@ def _cost_columns(cost: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]
     return cost["origin"], cost["destination"], values
 
 
-def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes and distinct values of an id column (-1 for a missing id)."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        # travel_times() returns categorical ids: their codes are free, no hashing of strings.
-        return ids.cat.codes.to_numpy(dtype=np.int64), pd.Index(ids.cat.categories)
-    codes, uniques = pd.factorize(ids, sort=False)
-    return codes.astype(np.int64), pd.Index(uniques)
-
-
-def _positions(index: pd.Index, ids: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Position of each id in ``index`` (-1 if absent), plus the codes and distinct ids."""
-    codes, uniques = _codes(ids)
-    # Look up the few distinct ids, not every row: hashing 10^6 strings is most of the cost.
-    lookup = np.append(index.get_indexer(uniques), -1)
-    return lookup[codes], codes, uniques
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as float64, NaN where it is not a number; no copy when it already is float64."""
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def _unique_index(index: pd.Index, what: str) -> pd.Index:
-    index = pd.Index(index)
+    # The same Index object keeps its cached hash table and uniqueness across calls.
+    index = index if isinstance(index, pd.Index) else pd.Index(index)
     if index.has_duplicates:
         dups = index[index.duplicated()].unique()[:5].tolist()
         raise InputError(f"{what} ids must be unique; repeated: {dups}")
@@ -149,7 +162,7 @@ def _values(values: pd.Series | np.ndarray, index: pd.Index, what: str) -> np.nd
                     f"the operator was built for a value (0 if none)"
                 )
             raw = values.iloc[pos]
-        arr = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        arr = _numbers(raw)
     else:
         arr = np.asarray(values, dtype=float)
         if arr.shape != (len(index),):
@@ -177,11 +190,17 @@ class FCAOperator:
 
     demand_index: pd.Index
     supply_index: pd.Index
-    destinations: pd.Index
-    weights: sparse.csr_matrix  # origins x destinations, weight of each pair within max_cost
-    positive: sparse.csr_matrix  # 1 where the weight is > 0, to carry an infinite ratio over
+    origin: np.ndarray  # each pair's origin, as a position in demand_index
+    # each pair's destination, as a position in supply_index; len(supply_index) for one that
+    # has no supply entry (supply 0, but the pair still counts as reached)
+    destination: np.ndarray
+    weight: np.ndarray | None  # each pair's weight; None when every weight is 1
     reached: np.ndarray  # origins with at least one pair within max_cost
-    supply_position: np.ndarray  # for each destination, its position in supply_index or -1
+    # The pairs as an origins x destination-slots matrix when they come grouped by origin (as
+    # travel tables do): its row pointers are where each origin's pairs start, so no sort is
+    # needed, and each step is one matrix-vector product. None otherwise: each step is then a
+    # bincount over the pairs as they come.
+    matrix: sparse.csr_matrix | None
 
     @classmethod
     def build(
@@ -193,10 +212,11 @@ class FCAOperator:
         max_cost: float | None = None,
         weight: Weight = None,
     ) -> FCAOperator:
-        """Factorise the ids and hold the weighted pairs as sparse matrices.
+        """Turn the ids into positions and weigh the pairs within ``max_cost``.
 
         Cost rows whose origin is not in ``demand_index`` are ignored (as in PySAL access, where
-        they never meet a demand). Destinations not in ``supply_index`` have supply 0.
+        they never meet a demand); so are rows with a missing destination. Destinations not in
+        ``supply_index`` have supply 0.
         """
         demand_index = _unique_index(demand_index, "demand")
         supply_index = _unique_index(supply_index, "supply")
@@ -204,39 +224,38 @@ class FCAOperator:
             raise InputError(f"max_cost must be a number >= 0 or None, not {max_cost!r}")
         fn = _weight_function(weight)
         origin, destination, values = _cost_columns(cost)
-        oi, _, _ = _positions(demand_index, origin)
-        dest_codes, destinations = _codes(destination)
-        keep = (oi >= 0) & (dest_codes >= 0)
-        if max_cost is not None:
-            keep &= values <= max_cost
-        if not keep.all():
-            oi, dest_codes, values = oi[keep], dest_codes[keep], values[keep]
-        if fn is None:
-            w = np.ones(len(values))
+        n_supply = len(supply_index)
+        oi = id_positions(demand_index, origin, absent=-1, missing=-1)
+        di = id_positions(supply_index, destination, absent=n_supply, missing=-1)
+        if len(values):
+            # Reductions first: the usual table (cut at max_cost, every origin a demand zone)
+            # needs no mask and no copy.
+            keep = None
+            if oi.min() < 0:
+                keep = oi >= 0
+            if di.min() < 0:
+                keep = di >= 0 if keep is None else keep & (di >= 0)
+            if max_cost is not None and values.max() > max_cost:
+                keep = values <= max_cost if keep is None else keep & (values <= max_cost)
+            if keep is not None:
+                oi, di, values = oi[keep], di[keep], values[keep]
+        w = None if fn is None else _weigh(fn, values)
+        n_demand = len(demand_index)
+        matrix = None
+        if len(oi) < np.iinfo(np.int32).max and (len(oi) < 2 or (oi[1:] >= oi[:-1]).all()):
+            # Grouped by origin: each origin's pairs start where a binary search puts it (a
+            # search per origin, not per pair), and those starts are the CSR row pointers.
+            starts = np.arange(n_demand + 1, dtype=oi.dtype)  # same dtype: no cast of oi
+            indptr = np.searchsorted(oi, starts).astype(np.int32)
+            counts = np.diff(indptr)
+            data = np.ones(len(oi)) if w is None else w
+            # int32 indices: scipy would otherwise scan int64 ones to choose a width
+            shape = (n_demand, n_supply + 1)
+            indices = di.astype(np.int32, copy=False)
+            matrix = sparse.csr_matrix((data, indices, indptr), shape=shape)
         else:
-            w = np.asarray(fn(values), dtype=float)
-            if w.shape != values.shape:
-                raise InputError(
-                    f"the weight function returned shape {w.shape} for {values.shape} costs; it "
-                    f"must work element by element on a numpy array"
-                )
-            if not np.isfinite(w).all() or (w < 0).any():
-                raise InputError("the weight function must return finite weights >= 0")
-        shape = (len(demand_index), len(destinations))
-        # Duplicate pairs are summed, as PySAL access sums every row of a repeated pair.
-        weights = sparse.csr_matrix((w, (oi, dest_codes)), shape=shape)
-        positive = weights.copy()
-        positive.data = (positive.data > 0).astype(float)  # weights are >= 0, so sums stay > 0
-        reached = np.bincount(oi, minlength=len(demand_index)) > 0
-        return cls(
-            demand_index=demand_index,
-            supply_index=supply_index,
-            destinations=destinations,
-            weights=weights,
-            positive=positive,
-            reached=reached,
-            supply_position=supply_index.get_indexer(destinations),
-        )
+            counts = np.bincount(oi, minlength=n_demand)
+        return cls(demand_index, supply_index, oi, di, w, counts > 0, matrix)
 
     def evaluate(
         self,
@@ -251,22 +270,50 @@ class FCAOperator:
         of ``demand_index`` and ``supply_index``.
         """
         p = _values(demand, self.demand_index, "demand")
-        s = _values(supply, self.supply_index, "supply")
-        has = self.supply_position >= 0
-        s_dest = np.zeros(len(self.destinations))
-        s_dest[has] = s[self.supply_position[has]]
-        weighted_demand = self.weights.T @ p  # a CSC view: no copy
+        s = np.append(_values(supply, self.supply_index, "supply"), 0.0)
+        oi, di, w, matrix = self.origin, self.destination, self.weight, self.matrix
+        if matrix is not None:
+            weighted_demand = matrix.T @ p
+        else:
+            pull = p[oi]
+            if w is not None:
+                pull *= w
+            # astype: bincount of no pairs at all gives integers
+            weighted_demand = np.bincount(di, weights=pull, minlength=len(s)).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = s_dest / weighted_demand
+            ratio = s / weighted_demand
         # PySAL sums with pandas, which skips NaN terms: a 0/0 ratio adds nothing, and an infinite
         # ratio (supply with no weighted demand) times a zero weight is NaN, so adds nothing too.
         finite = np.isfinite(ratio)
-        out = self.weights @ np.where(finite, ratio, 0.0)
+        kept = np.where(finite, ratio, 0.0)
+        if matrix is not None:
+            out = matrix @ kept
+        else:
+            share = kept[di]
+            if w is not None:
+                share *= w
+            out = np.bincount(oi, weights=share, minlength=len(p)).astype(float)
         infinite = ~finite & (ratio > 0)
         if infinite.any():
-            out[(self.positive @ infinite.astype(float)) > 0] = np.inf
+            hit = infinite[di] if w is None else infinite[di] & (w > 0)
+            out[np.bincount(oi[hit], minlength=len(out)) > 0] = np.inf
         out[~self.reached] = np.nan
         return pd.Series(out, index=self.demand_index, name=name)
+
+
+def _weigh(fn: WeightFunction, values: np.ndarray) -> np.ndarray:
+    w = np.asarray(fn(values), dtype=float)
+    if fn in _CHECKED:
+        return w
+    if w.shape != values.shape:
+        raise InputError(
+            f"the weight function returned shape {w.shape} for {values.shape} costs; it "
+            f"must work element by element on a numpy array"
+        )
+    # min and max are NaN if any weight is: one check for missing, infinite and negative
+    if len(w) and not (w.min() >= 0 and w.max() < np.inf):
+        raise InputError("the weight function must return finite weights >= 0")
+    return w
 
 
 def two_step_fca(

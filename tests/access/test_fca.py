@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from estates.access.fca import (
     E2SFCA_STEPS,
@@ -243,3 +245,206 @@ def test_empty_cost_table_reaches_nothing(tiny):
     demand, supply, _ = tiny
     empty = pd.DataFrame({"origin": [], "destination": [], "cost": []})
     assert two_step_fca(demand, supply, empty).isna().all()
+
+
+# --- Property tests: ours against PySAL access for every kind of id column -----------------------
+#
+# Each example is a random table, drawn so that the edge semantics occur often: costs on the half
+# minute (so some sit exactly on max_cost and on a step bound), zero demands (an infinite ratio),
+# zero supplies (0/0), destinations with no supply entry, origins that reach nothing, rows whose
+# origin is not a demand zone, repeated pairs, missing destinations, tables grouped by origin and
+# shuffled. PySAL access is given the same table with plain string ids, its best-trodden path.
+
+# "object": a new string object per row; "shared": one object per distinct id, as pandas' CSV
+# reader and pyarrow give them (rows are then matched by identity first).
+ID_KINDS = ["int", "str", "object", "shared", "categorical", "arrow"]
+
+
+def _column(kind: str, labels: list[int | None], prefix: str, base: int, stride: int, extra):
+    """Ids of one kind for the labels (None: a missing id)."""
+    if kind == "int":
+        return pd.Series(np.array([base + stride * lab for lab in labels], dtype=np.int64))
+    text = [None if lab is None else f"{prefix}{lab}" for lab in labels]
+    if kind == "str":
+        return pd.Series(text, dtype="str")
+    if kind == "object":
+        return pd.Series(text, dtype=object)
+    if kind == "shared":
+        pool: dict[str, str] = {}
+        return pd.Series([None if t is None else pool.setdefault(t, t) for t in text], dtype=object)
+    if kind == "arrow":
+        import pyarrow as pa
+
+        return pd.Series(text, dtype=pd.ArrowDtype(pa.string()))
+    # categorical: categories in their own order, with unused ones (extra) among them
+    cats = sorted(
+        {t for t in text if t is not None} | {f"{prefix}{e}" for e in extra}, reverse=True
+    )
+    return pd.Series(pd.Categorical(text, categories=cats))
+
+
+def _index(kind: str, labels: range, prefix: str, base: int, stride: int, as_object: bool):
+    if kind == "int":
+        return pd.Index(np.array([base + stride * lab for lab in labels], dtype=np.int64))
+    text = [f"{prefix}{lab}" for lab in labels]
+    return pd.Index(text, dtype=object) if as_object else pd.Index(text)
+
+
+@st.composite
+def fca_problems(draw, kind: str):
+    n_o = draw(st.integers(2, 10))
+    n_d = draw(st.integers(2, 6))
+    # Zeros last, so that examples shrink towards nonzero demand and supply.
+    demand = draw(
+        st.lists(st.sampled_from([250.0, 1.0, 40.0, 999.0, 0.0]), min_size=n_o, max_size=n_o)
+    )
+    supplied = draw(st.lists(st.booleans(), min_size=n_d, max_size=n_d))  # False: no supply entry
+    supplied[draw(st.integers(0, n_d - 1))] = True  # PySAL cannot take an empty supply table
+    supply = draw(st.lists(st.sampled_from([2.0, 0.5, 7.25, 0.0]), min_size=n_d, max_size=n_d))
+    # Origins n_o and n_o + 1 are not demand zones; destination -1 is a missing id.
+    dest_label = st.integers(0 if kind == "int" else -1, n_d - 1)  # int64 cannot hold a missing id
+    half_minutes = st.integers(0, 90).map(lambda c: c / 2.0)
+    # One cost in four on a step bound or a cut-off, where inclusive and exclusive differ.
+    cost = st.one_of(
+        half_minutes, half_minutes, half_minutes, st.sampled_from([10.0, 20.0, 22.5, 30.0])
+    )
+    blocks = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n_o + 1),
+                st.lists(st.tuples(dest_label, cost), min_size=1, max_size=8),
+            ),
+            min_size=2,
+            max_size=14,
+        )
+    )
+    rows = [(o, None if d < 0 else d, c) for o, pairs in blocks for d, c in pairs]
+    order = draw(st.sampled_from(["sorted", "blocks", "shuffled"]))
+    if order == "sorted":  # grouped by origin in the demand's order, as travel tables come
+        rows = sorted(rows, key=lambda r: r[0])
+    elif order == "shuffled":
+        rows = draw(st.permutations(rows))
+    base = draw(st.sampled_from([0, 1_000, -70, 10**12]))
+    stride = draw(st.sampled_from([1, 3, 10**9]))  # 10**9: a span too wide for an offset table
+    as_object = draw(st.booleans())
+    origins = [o for o, _, _ in rows]
+    dests = [d for _, d, _ in rows]
+    ours_cost = pd.DataFrame(
+        {
+            "origin": _column(kind, origins, "o", base, stride, extra=[50, 51]),
+            "destination": _column(kind, dests, "d", base + 5, stride, extra=[60]),
+            "cost": np.array([c for _, _, c in rows], dtype=float),
+        }
+    )
+    d_index = _index(kind, range(n_o), "o", base, stride, as_object)
+    s_labels = [j for j in range(n_d) if supplied[j]]
+    s_index = _index(kind, range(n_d), "d", base + 5, stride, as_object)[s_labels]
+    ours = (
+        pd.Series(demand, index=d_index),
+        pd.Series([supply[j] for j in s_labels], index=s_index, dtype=float),
+        ours_cost,
+    )
+    peer = (
+        pd.Series(demand, index=[f"o{i}" for i in range(n_o)]),
+        pd.Series([supply[j] for j in s_labels], index=[f"d{j}" for j in s_labels], dtype=float),
+        pd.DataFrame(
+            {
+                "origin": pd.Series([f"o{o}" for o in origins], dtype=object),
+                "dest": pd.Series([None if d is None else f"d{d}" for d in dests], dtype=object),
+                "cost": ours_cost["cost"],
+            }
+        ),
+    )
+    max_cost = draw(st.sampled_from([None, 10.0, 20.0, 30.0, 22.5]))
+    weight = draw(st.sampled_from(["none", "steps", "e2sfca", "gaussian"]))
+    return ours, peer, max_cost, weight
+
+
+def _peer_access(peer, max_cost, weight) -> np.ndarray:
+    access = pytest.importorskip("access")
+    demand, supply, cost = peer
+    a = access.Access(
+        demand_df=demand.rename("pop").to_frame().rename_axis("geoid"),
+        demand_value="pop",
+        supply_df=supply.rename("doc").to_frame().rename_axis("geoid"),
+        supply_value="doc",
+        cost_df=cost,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    if weight == "e2sfca":
+        out = a.enhanced_two_stage_fca(name="x", max_cost=max_cost)["x_doc"]
+    else:
+        fn = {
+            "none": None,
+            "steps": access.weights.step_fn({10: 1.0, 20: 0.68, 30: 0.22}),
+            "gaussian": access.weights.gaussian(12.0),
+        }[weight]
+        out = a.two_stage_fca(name="x", max_cost=max_cost, weight_fn=fn)["x_doc"]
+    return out.reindex(demand.index).to_numpy(dtype=float)
+
+
+def _ours_access(ours, max_cost, weight) -> pd.Series:
+    demand, supply, cost = ours
+    if weight == "e2sfca":
+        return e2sfca(demand, supply, cost, max_cost=max_cost)
+    w = {"none": None, "steps": {10: 1.0, 20: 0.68, 30: 0.22}, "gaussian": gaussian_weights(12.0)}
+    return two_step_fca(demand, supply, cost, max_cost=max_cost, weight=w[weight])
+
+
+def _assert_same(got: np.ndarray, expected: np.ndarray) -> None:
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
+    both = np.isfinite(expected)
+    np.testing.assert_allclose(got[both], expected[both], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("kind", ID_KINDS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_matches_pysal_access_for_every_id_kind(kind, data):
+    ours, peer, max_cost, weight = data.draw(fca_problems(kind))
+    expected = _peer_access(peer, max_cost, weight)
+    got = _ours_access(ours, max_cost, weight)
+    assert got.index.equals(ours[0].index)
+    _assert_same(got.to_numpy(), expected)
+
+
+@pytest.mark.parametrize("kind", ID_KINDS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_operator_reevaluates_like_a_fresh_call(kind, data):
+    # One operator built with zero supply, then evaluated with the real supply (as arrays), gives
+    # what a fresh call gives: the prebuilt pairs hold no trace of the supply they were built for.
+    (demand, supply, cost), _, max_cost, weight = data.draw(fca_problems(kind))
+    w = {
+        "none": None,
+        "steps": E2SFCA_STEPS,
+        "e2sfca": E2SFCA_STEPS,
+        "gaussian": gaussian_weights(12.0),
+    }[weight]
+    op = FCAOperator.build(demand.index, supply.index, cost, max_cost=max_cost, weight=w)
+    op.evaluate(demand, supply * 0.0)
+    got = op.evaluate(demand.to_numpy(), supply.to_numpy())
+    fresh = two_step_fca(demand, supply, cost, max_cost=max_cost, weight=w)
+    _assert_same(got.to_numpy(), fresh.to_numpy())
+
+
+@pytest.mark.parametrize("kind", [k for k in ID_KINDS if k != "int"])
+def test_missing_destination_is_dropped_and_absent_one_reached(kind):
+    # o0 -> d0 only: R_d0 = 2 / 100, so A_o0 = 0.02. o1's only row has no destination: dropped,
+    # so o1 reaches nothing (NaN). o2 reaches d9, which has no supply entry: reached, 0.
+    cost = pd.DataFrame(
+        {
+            "origin": _column(kind, [0, 1, 2], "o", 0, 1, extra=[]),
+            "destination": _column(kind, [0, None, 9], "d", 0, 1, extra=[]),
+            "cost": [5.0, 5.0, 5.0],
+        }
+    )
+    demand = pd.Series([100.0, 50.0, 70.0], index=_index(kind, range(3), "o", 0, 1, False))
+    supply = pd.Series([2.0], index=_index(kind, range(1), "d", 0, 1, False))
+    got = two_step_fca(demand, supply, cost).to_numpy()
+    np.testing.assert_array_equal(np.isnan(got), [False, True, False])
+    assert got[0] == pytest.approx(0.02, rel=1e-12)
+    assert got[2] == 0.0
