@@ -37,6 +37,7 @@ lint: $(VENV)/.dev-installed
 ## Rebuild the demonstration region from its seeded script.
 demo: $(VENV)/.installed
 	$(PY) data/demo/make_demo.py
+	$(PY) -m estates.io.docs_figures
 
 ## Run every benchmark and print the table of figures.
 bench: $(VENV)/.dev-installed

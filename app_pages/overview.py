@@ -31,10 +31,10 @@ def next_steps() -> None:
             "3. **Test an option** on the *Options* screen: a satellite, a surgery in a "
             "library, an extension or a hub, against doing nothing; then download the "
             "*Report* for a committee paper.")
-        st.caption("The **Region folder** box in the sidebar loads another region: a folder "
+        st.caption("The **Region** list in the sidebar loads another region: each is a folder "
                    "with a region.toml and its layers (practices, catchments, zones, "
-                   "candidate buildings) on this server. Leave it empty for the bundled "
-                   "demonstration region.")
+                   "candidate buildings) on this server, such as one built with `estates "
+                   "region build`. The bundled synthetic demonstration is the first.")
 
 
 st.title("Overview")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -108,9 +109,22 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _without_figures(text: str) -> str:
+    # The README's figure blocks are written by the tool (make docs; tests/io/test_docs_figures
+    # checks them), not by the generator, which leaves them pending.
+    return re.sub(r"(<!-- figures:[a-z-]+ -->\n).*?(<!-- /figures -->)", r"\1\2", text,
+                  flags=re.S)
+
+
 def test_generator_rebuilds_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
     load_generator().build(tmp_path)
     for name in FILES:
+        if name == "README.md":
+            fresh = (tmp_path / name).read_text(encoding="utf-8")
+            assert "(figures pending: run `make docs`)" in fresh
+            assert _without_figures(fresh) == _without_figures(
+                (DEMO / name).read_text(encoding="utf-8")), "README.md differs from a fresh build"
+            continue
         assert sha(tmp_path / name) == sha(DEMO / name), f"{name} differs from a fresh build"
 
 

@@ -67,15 +67,19 @@ def test_demo_figures_quoted_are_the_tools(workdir: Path):
     done = run("python -m estates run --out out/figures --quiet", workdir)
     assert done.returncode == 0, done.stderr
     s = json.loads((workdir / "out" / "figures" / "summary.json").read_text())
-    quoted = re.search(r"([\d,]+) patients of aggregate headroom in (\d{4}), yet (\d+) of (\d+) "
-                       r"practices in deficit and\s+([\d,]+) patients of capacity in the wrong",
-                       README)
+    quoted = re.search(r"can serve ([\d,]+) patients against a need-weighted demand of ([\d,]+) "
+                       r"in (\d{4})/\d\d \(headroom (-?[\d,]+)\); (\d+) of (\d+) practices are "
+                       r"in deficit on premises.*?of whom ([\d,]+) could be served by spare space "
+                       r"in the wrong place", README, flags=re.S)
     assert quoted is not None
-    headroom, year, deficit, practices, misplaced = quoted.groups()
-    assert float(headroom.replace(",", "")) == pytest.approx(s["aggregate_headroom"], abs=0.5)
+    capacity, demand, year, headroom, deficit, practices, misplaced = quoted.groups()
+    n = lambda text: float(text.replace(",", ""))  # noqa: E731
+    assert n(capacity) == pytest.approx(s["aggregate_capacity"], abs=0.5)
+    assert n(demand) == pytest.approx(s["aggregate_demand"], abs=0.5)
     assert int(year) == s["horizon_year"]
+    assert n(headroom) == pytest.approx(s["aggregate_headroom"], abs=0.5)
     assert (int(deficit), int(practices)) == (s["practices_in_deficit"], s["practices"])
-    assert float(misplaced.replace(",", "")) == pytest.approx(s["misplaced_capacity"], abs=0.5)
+    assert n(misplaced) == pytest.approx(s["misplaced_capacity"], abs=0.5)
 
 
 def test_real_region_figures_quoted_are_the_tools(workdir: Path):

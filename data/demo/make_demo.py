@@ -790,11 +790,15 @@ def headline(practices: gpd.GeoDataFrame, catchment: gpd.GeoDataFrame,
     }
 
 
+#: The headline block is written by the tool itself (`make docs`, estates.io.docs_figures), never
+#: by this script, so that every figure quoted comes from `estates run`.
+FIGURES_PENDING = "(figures pending: run `make docs`)"
+
+
 def readme(figures: dict[str, float], practices: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
            housing: pd.DataFrame, candidates: pd.DataFrame) -> str:
     mains = int((practices["site_kind"] == "main").sum())
     branches = int((practices["site_kind"] == "branch").sum())
-    cap, d0, d1 = figures["capacity"], figures["demand_base"], figures["demand_horizon"]
     return f"""# The demonstration region: a synthetic West Kent
 
 **Synthetic data.** Every figure in this folder (residents, registered lists, floor areas, GPs,
@@ -819,20 +823,21 @@ two runs give byte-identical files.
 | `friction.tif` | travel friction, minutes per metre: 20 km/h country, 30 km/h towns, 60 km/h main roads |
 
 ## Headline figures (space method, METHODS.md)
-Capacity is floor area / (120 m2 per 1,750 patients), a branch adding to its main practice;
-demand is the registered list plus the residents of homes completed 2026/27-2036/37
-(2.37 per general home, 1.5 per retirement unit, 1.0 per extra-care unit or care-home bed),
-shared equally among the practices whose catchments contain the site.
+Capacity is floor area / (120 m2 net per 1,750 patients x 1.3 net-to-gross), a branch adding to
+its main practice; demand is the registered list, need-weighted by age (Carr-Hill 2007 weights
+normalised so the region's weighted list equals its registered list), plus the residents of homes
+completed 2026/27-2036/37 (2.37 per general home, 1.5 per retirement unit, 1.0 per extra-care
+unit or care-home bed, each weighted by their age profile), shared among the practices whose
+catchments contain the site in proportion to list x exp(-distance / 2 km). Written by
+`make docs` from `python -m estates run`:
 
-- residents: {figures['population']:,.0f}; dwellings planned: {figures['dwellings']:,.0f}
-  ({figures['dwellings_by_horizon']:,.0f} completed by 2036/37)
-- capacity: {cap:,.0f} patients; demand 2026: {d0:,.0f} (headroom {100 * (cap / d0 - 1):.1f} %);
-  demand 2036: {d1:,.0f} (headroom {100 * (cap / d1 - 1):.1f} %)
-- practices in deficit: {figures['deficit_base']} in 2026, {figures['deficit_horizon']} in 2036
+<!-- figures:demo-headline -->
+{FIGURES_PENDING}
+<!-- /figures -->
 
 ## The story it tells
-There is more floor space than patients in total, in 2026 and in 2036, yet the space is in
-the wrong place: the practices where the homes are built (Paddock Wood's strategic site,
+With the net floor standard grossed up to compare with gross floor areas, the region is short
+of floor space in total by 2036, and the shortfall falls unevenly: the practices where the homes are built (Paddock Wood's strategic site,
 Kings Hill and West Malling, Snodland, Maidstone) fall into deficit, while practices in the
 north-west (Sevenoaks, Swanley, Westerham, Edenbridge) keep spare rooms more than 10 km away.
 Some older villages east of Maidstone (around Lenham and Harrietsham) are more than 8 km from

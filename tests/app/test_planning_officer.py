@@ -63,11 +63,10 @@ def test_overview_says_what_to_do_next_and_what_the_region_folder_is_for() -> No
     assert [s[:30] for s in steps] == ["1. **Upload your housing sites",
                                        "2. **Look at the map** on the ",
                                        "3. **Test an option** on the *"]
-    assert any("**Region folder** box in the sidebar loads another region" in c.value
+    assert any("**Region** list in the sidebar loads another region" in c.value
                for c in at.caption)
-    box = next(t for t in at.sidebar.text_input if t.label == "Region folder")
-    assert "Leave empty for the bundled synthetic demonstration" in (box.help or "")
-    assert box.placeholder == "empty: the demonstration region"
+    box = next(t for t in at.sidebar.selectbox if t.label == "Region")
+    assert "the synthetic demonstration" in (box.help or "")
 
 
 def test_every_screen_shows_which_housing_sites_are_in_use() -> None:
@@ -123,7 +122,7 @@ def test_practices_chart_draws_premises_and_workforce_lines_naming_the_binding_o
         lines = {c: frame.loc[frame.iloc[:, 1] == c, frame.columns[2]]
                  for c in frame.iloc[:, 1].unique()}
         # Premises: floor area over space per patient; workforce: GP FTE times patients per GP.
-        premises = float(rows[code]["gia_m2"]) / a.m2_per_patient
+        premises = float(rows[code]["gia_m2"]) / a.gross_m2_per_patient  # net standard x 1.3
         workforce = float(rows[code]["gp_fte"]) * a.people_per_gp_fte
         assert abs(lines["premises capacity (patients)"].iloc[0] - premises) < 0.5
         assert abs(lines["GP workforce capacity (patients)"].iloc[0] - workforce) < 0.5
