@@ -11,20 +11,16 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from estates.cli_appraise import add_appraise
 from estates.cli_centralise import add_centralise
+from estates.cli_inputs import Progress, one_line, read_assumptions, read_growth
 from estates.data_check import add_data
 from estates.errors import EstatesError, InputError
 from estates.io.outfolder import check_out_folder, staged_output
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
-
 
 # ---------------------------------------------------------------------------- sites
 
@@ -171,50 +167,6 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=cmd_run)
 
 
-class _Progress:
-    """Step-by-step progress on stderr, with timings (silent with --quiet)."""
-
-    def __init__(self, steps: int, quiet: bool) -> None:
-        self.steps, self.quiet, self.done = steps, quiet, 0
-        self.start = time.perf_counter()
-
-    def step(self, text: str) -> None:
-        self.done += 1
-        if not self.quiet:
-            elapsed = time.perf_counter() - self.start
-            print(f"[{self.done}/{self.steps}] {text} ({elapsed:.1f} s)", file=sys.stderr,
-                  flush=True)
-
-
-def _read_assumptions(path: Path | None) -> Any:
-    from estates.assumptions import Assumptions
-
-    if path is None:
-        return Assumptions()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-    return Assumptions.from_json(text, file=str(path))
-
-
-def _read_growth(path: Path | None, region: Any, assumptions: Any) -> Any:
-    """The region's own housing sites, or those of ``--housing`` (rejected rows become
-    warnings on the region)."""
-    if path is None:
-        return region.growth
-    from estates.io.housing import HousingOptions, extent_of, read_housing_sites
-
-    # The region's extent sets the far-outlier rule, so that a county-wide register is kept.
-    imported = read_housing_sites(path, base_year=assumptions.base_year,
-                                  options=HousingOptions(region_extent=extent_of(region.zones)))
-    region.warnings.extend(imported.warnings)
-    region.warnings.extend(f"{imported.filename}, row {r}: rejected: {why}"
-                           for r, why in zip(imported.rejected["row"],
-                                             imported.rejected["reason"], strict=True))
-    return imported.to_growth()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: evaluate and write practices.csv, catchments.geojson, zones.csv, sites.csv,
     summary.json and report.html into ``--out``."""
@@ -224,12 +176,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from estates.report.html import build_report
 
     check_out_folder(args.out)  # before the work, so a bad --out costs nothing
-    progress = _Progress(5, args.quiet)
+    progress = Progress(5, args.quiet)
     region = demo_region() if args.region is None else read_region(args.region)
     progress.step(f"read region {region.name!r}: {len(region.practices)} surgery sites, "
                   f"{len(region.zones)} zones")
-    assumptions = _read_assumptions(args.assumptions)
-    growth = _read_growth(args.housing, region, assumptions)
+    assumptions = read_assumptions(args.assumptions)
+    growth = read_growth(args.housing, region, assumptions)
     progress.step(f"housing: {len(growth.sites)} sites")
     result = evaluate(region, growth, assumptions)
     result.warnings[:0] = region.warnings
@@ -265,7 +217,7 @@ def _headline(s: dict[str, Any]) -> str:
 
 
 def _run_scenario(args: argparse.Namespace, region: Any, growth: Any, assumptions: Any,
-                  baseline: Any, progress: _Progress) -> int:
+                  baseline: Any, progress: Progress) -> int:
     """``run --scenario``: the scenario's tables, its comparison and a report of both."""
     from estates.engine.evaluate import evaluate
     from estates.io.export import summary_json, write_outputs
@@ -325,89 +277,12 @@ def _write_surfaces(region: Any, option: Any, out: Path) -> list[Path]:
 # ---------------------------------------------------------------------------- appraise
 
 
-def _add_appraise(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("appraise", help="the options appraisal a capital bid cites: the "
-                                         "standard options plus your own, scored and ranked")
-    ap.add_argument("--region", type=Path, default=None,
-                    help="region folder (default: the bundled demonstration region)")
-    ap.add_argument("--housing", type=Path, default=None,
-                    help="housing-site CSV/XLSX replacing the region's own sites")
-    ap.add_argument("--assumptions", type=Path, default=None,
-                    help="JSON of assumption overrides ({name: value})")
-    ap.add_argument("--option", type=Path, action="append", default=[],
-                    help="scenario JSON of an option to appraise beside the standard ones; "
-                         "repeat for several")
-    ap.add_argument("--k", type=int, default=2,
-                    help="most new sites the site finder's option may open (default 2)")
-    ap.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
-    ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    ap.set_defaults(handler=cmd_appraise)
-
-
-def cmd_appraise(args: argparse.Namespace) -> int:
-    """``appraise``: write appraisal.csv, appraisal.json and report.html into ``--out``."""
-    from estates.engine.evaluate import evaluate
-    from estates.io.export import summary_json, write_csv
-    from estates.io.region import demo_region, read_region
-    from estates.options.apply import read_checked_scenario
-    from estates.options.appraisal import appraisal_records, default_options, run_appraisal
-    from estates.report.html import build_report
-
-    progress = _Progress(4, args.quiet)
-    if args.k < 0:
-        raise InputError(f"--k must be 0 or more (value {args.k})")
-    region = demo_region() if args.region is None else read_region(args.region)
-    assumptions = _read_assumptions(args.assumptions)
-    growth = _read_growth(args.housing, region, assumptions)
-    # Every option file is checked before anything is evaluated; each problem is one line.
-    options, problems = [], []
-    for path in args.option:
-        try:
-            options.append(read_checked_scenario(path, region))
-        except InputError as exc:
-            problems += [str(p) for p in exc.problems] or [_one_line(exc)]
-    if problems:
-        for line in problems:
-            print(f"estates: {_one_line(Exception(line))}", file=sys.stderr)
-        return 2
-    progress.step(f"read region {region.name!r} and {len(options)} option file(s)")
-    baseline = evaluate(region, growth, assumptions)
-    baseline.warnings[:0] = region.warnings
-    progress.step("evaluated the baseline")
-    standard = default_options(region, baseline, k=args.k)
-    taken = {o.name for o in standard}
-    clash = [o.name for o in options if o.name in taken]
-    if clash:
-        for name in clash:
-            print(f"estates: option name {name!r} is already a standard option's name; "
-                  "rename it in its file", file=sys.stderr)
-        return 2
-    done = run_appraisal(region, growth, assumptions, [*standard, *options], baseline=baseline)
-    progress.step(f"appraised {len(done.table)} options")
-    args.out.mkdir(parents=True, exist_ok=True)
-    records = appraisal_records(done)
-    write_csv(records, args.out / "appraisal.csv")
-    (args.out / "appraisal.json").write_text(summary_json({
-        "options": records.to_dict(orient="records"),
-        "weights": done.weights,
-        "references": done.table.attrs.get("references", {}),
-        "new_sites": {name: c.new_sites for name, c in done.comparisons.items()},
-        "assumptions": assumptions.to_dict()}))
-    report = build_report(region, baseline, appraisal=done.table,
-                          title=f"Options appraisal: {region.name}")
-    (args.out / "report.html").write_text(report, encoding="utf-8")
-    progress.step(f"wrote appraisal.csv, appraisal.json and report.html to {args.out}")
-    for _, row in done.table.iterrows():
-        print(f"{int(row['rank'])}. {row['option']}: score {row['score']:.1f}")
-    return 0
-
-
 #: Subcommand name -> function adding its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "sites": _add_sites,
     "region": _add_region,
     "run": _add_run,
-    "appraise": _add_appraise,
+    "appraise": add_appraise,
     "data": add_data,
     "centralise": add_centralise,
 }
@@ -459,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except EstatesError as exc:
-        _say(f"estates: {_one_line(exc)}")
+        _say(f"estates: {one_line(exc)}")
         return 2
     except BrokenPipeError:
         # The reader went away (`| head`): point stdout at /dev/null so that the interpreter's
@@ -476,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if os.environ.get("ESTATES_DEBUG"):
             raise
-        _say(f"estates: internal error ({type(exc).__name__}: {_one_line(exc)[:300]}); "
+        _say(f"estates: internal error ({type(exc).__name__}: {one_line(exc)[:300]}); "
              "please report it with the command (ESTATES_DEBUG=1 shows the traceback)")
         return 1
 
