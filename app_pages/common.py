@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,13 +26,12 @@ from estates.errors import EstatesError, InputError
 from estates.io.region import DEMO_FOLDER, read_region
 from estates.model import Growth, Region
 from estates.options.apply import apply_with_costs, check_scenario
-from estates.options.compare import Comparison, compare
-from estates.options.scenario import Scenario, scenario_assumptions
 from estates.report.assets import STREAMLIT_LEAFLET_URL, install_leaflet
 
 if TYPE_CHECKING:  # imported where used: the site finder and appraisal load scipy's solvers
-    from estates.options.appraisal import Appraisal
-    from estates.options.optimise import SiteChoice
+    pass
+
+
 
 T = TypeVar("T")
 APP_DIR = Path(__file__).resolve().parents[1]
@@ -275,7 +273,12 @@ def evaluation() -> Result:
     return _evaluate(*_inputs())
 
 
-# ------------------------------------------------------------------------------ scenarios
+
+
+# ------------------------------------------------------------------------------ travel time
+
+
+# ------------------------------------------------------------------------------ the scenario
 
 
 def empty_scenario() -> dict[str, Any]:
@@ -289,90 +292,6 @@ def scenario_doc() -> dict[str, Any]:
 
 def scenario_json(doc: dict[str, Any] | None = None) -> str:
     return json.dumps(scenario_doc() if doc is None else doc, sort_keys=True, default=str)
-
-
-@dataclass(frozen=True)
-class Option:
-    """A scenario evaluated: the document, its changed region, result, costs and comparison."""
-
-    scenario: Scenario
-    region: Region
-    result: Result
-    comparison: Comparison
-
-
-@st.cache_resource(show_spinner="Evaluating the option...", max_entries=16)
-def _option(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
-            doc_json: str) -> Option:
-    from estates.engine.evaluate import evaluate
-
-    base_a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
-    region = load_region(folder)
-    scenario = check_scenario(doc_json, region, file="the scenario", assumptions=base_a)
-    applied = apply_with_costs(region, scenario, assumptions=base_a)
-    chosen = scenario_assumptions(scenario, base_a, file="the scenario")
-    growth = _growth(folder, upload, edits_json, base_a.base_year)
-    result = evaluate(applied.region, growth=growth, assumptions=chosen)
-    baseline = _evaluate(folder, upload, edits_json, overrides_json)
-    return Option(scenario, applied.region, result,
-                  compare(baseline, result, costs=applied.costs))
-
-
-def option(doc: dict[str, Any] | None = None) -> Option:
-    """The scenario (default: the one in the session) evaluated against the baseline.
-
-    Raises ``ScenarioError`` (an EstatesError) when the scenario does not fit the region.
-    """
-    return _option(*_inputs(), scenario_json(doc))
-
-
-@st.cache_resource(show_spinner="Appraising the options...", max_entries=8)
-def _appraisal(folder: str, upload: dict[str, Any] | None, edits_json: str, overrides_json: str,
-               doc_json: str, k: int) -> Appraisal:
-    from estates.options.appraisal import default_options, run_appraisal
-
-    a = Assumptions().with_overrides(json.loads(overrides_json), file="Assumptions page")
-    region = load_region(folder)
-    baseline = _evaluate(folder, upload, edits_json, overrides_json)
-    options = default_options(region, baseline, k=k)
-    doc = json.loads(doc_json)
-    if doc["changes"]:
-        mine = check_scenario(doc_json, region, file="the scenario")
-        taken = {o.name for o in options}
-        if mine.name in taken:  # names must be unique in an appraisal
-            mine = replace(mine, name=f"{mine.name} (yours)")
-        options.append(mine)
-    return run_appraisal(region, _growth(folder, upload, edits_json, a.base_year), a, options,
-                         baseline=baseline)
-
-
-def appraisal(*, k: int = 2) -> Appraisal:
-    """The options appraisal: the default options plus the user's scenario (cached)."""
-    return _appraisal(*_inputs(), scenario_json(), k)
-
-
-def appraisal_done() -> Appraisal | None:
-    """The appraisal if the user has asked for it on the Options screen, else None."""
-    k = st.session_state["appraisal_k"]
-    return None if k is None else appraisal(k=k)
-
-
-@st.cache_resource(show_spinner="Finding sites...", max_entries=8)
-def _find_sites(folder: str, upload: dict[str, Any] | None, edits_json: str,
-                overrides_json: str, k: int, budget_gbp: float | None,
-                grid_m: float | None) -> SiteChoice:
-    from estates.options.optimise import find_sites
-
-    baseline = _evaluate(folder, upload, edits_json, overrides_json)
-    return find_sites(load_region(folder), baseline, k=k, budget_gbp=budget_gbp, grid_m=grid_m)
-
-
-def site_choice(k: int, budget_gbp: float | None, grid_m: float | None) -> SiteChoice:
-    """The site finder's choice on the baseline (cached on its plain parameters)."""
-    return _find_sites(*_inputs(), k, budget_gbp, grid_m)
-
-
-# ------------------------------------------------------------------------------ travel time
 
 
 def _sites_xy(practices: pd.DataFrame) -> pd.DataFrame:

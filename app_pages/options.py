@@ -20,19 +20,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import (
-    appraisal,
     core_errors,
     empty_scenario,
     evaluation,
     growth,
-    option,
     region,
     scenario_doc,
     serve_leaflet,
     show_table,
-    site_choice,
     synthetic_note,
 )
+from app_pages.option_state import appraisal, option, site_choice
 from estates.errors import ScenarioError
 from estates.model import Region
 from estates.options.apply import check_scenario, read_checked_scenario

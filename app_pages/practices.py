@@ -7,14 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
-    core_errors,
-    evaluation,
-    region,
-    show_table,
-    synthetic_note,
-    year_text,
-)
+from app_pages.common import core_errors, evaluation, region, show_table, synthetic_note, year_text
 from estates.io.estates_figures import edits_from_table, estates_template
 from estates.io.export import safe_table
 from estates.io.national import read_practice_estates

@@ -10,16 +10,15 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import (
-    appraisal_done,
     core_errors,
     evaluation,
     growth,
-    option,
     region,
     scenario_doc,
     show_table,
     synthetic_note,
 )
+from app_pages.option_state import appraisal_done, option
 from estates.io.export import write_outputs
 from estates.report.contributions import contributions_csv, contributions_frame
 from estates.report.html import build_report
