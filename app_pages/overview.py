@@ -93,11 +93,19 @@ figures = [
     ("Sum of local deficits (patients)", s["deficit_total"],
      f"Patients over capacity in the practices in deficit "
      f"({format_figure(s['deficit_total_m2'], 'm2')} of floor space)."),
+    (f"Practices short of GPs by {horizon}", s.get("practices_in_deficit_workforce"),
+     f"Against GP workforce capacity (full-time GPs x {a.people_per_gp_fte:,.0f} patients); "
+     f"{s.get('practices_in_deficit_effective')} against the lower of premises and GPs; "
+     f"{s.get('practices_without_gp_fte', 0)} practice(s) without GP figures are left out."),
+    ("No surgery in reach (patients)", s.get("unmet_no_surgery_in_reach"),
+     f"Demand in zones with no surgery at all within {s['threshold_minutes']:g} minutes by "
+     f"{str(s['travel_mode']).replace('_', ' ')}: an access gap, not misplaced space."),
     ("Capacity in the wrong place (patients)", s["misplaced_capacity"],
-     f"Demand no surgery with room can serve within {s['threshold_minutes']:g} minutes by "
-     f"{str(s['travel_mode']).replace('_', ' ')}, although the district has room."),
+     f"Demand whose surgeries within {s['threshold_minutes']:g} minutes are full while spare "
+     "space sits in other surgeries (at most the spare there is)."),
     ("Stranded capacity (patients)", s["stranded_capacity"],
-     "Spare capacity that no one short of a surgery can reach within the threshold."),
+     "Spare capacity that no one short of a surgery could reach even within "
+     f"{s.get('stranded_capacity_reach_minutes', a.wider_threshold_minutes):g} minutes."),
 ]
 columns = st.columns(4)
 for i, (label, value, meaning) in enumerate(figures):
@@ -116,8 +124,9 @@ if missing:
 if r.catchment_method:
     st.caption(f"Catchments: {r.catchment_method}")
 if s["units"].get("aggregate_capacity", "").endswith("(need-weighted)"):
-    st.caption("Patients are need-weighted: with the default weights of 1 per age band "
-               "they are plain registered patients (see Assumptions).")
+    st.caption("Patients are need-weighted by age (the weights on the Assumptions screen, "
+               "scaled so that the region's weighted list equals its registered list: they "
+               "move demand between practices, not the total).")
 
 table = result.practices
 tipping = table[table["tipping_year"].notna()].sort_values("tipping_year")
