@@ -102,7 +102,7 @@ def headline_block(summary: dict[str, Any]) -> str:
                  f"the {_patients(s.get('unmet_demand_within_threshold'))} unmet within the "
                  "threshold."),
     ]
-    return "<div class='figs'>" + "".join(figs) + threshold_table(s) + "</div>"
+    return "<div class='figs'>" + "".join(figs) + "</div>" + threshold_table(s)
 
 
 def threshold_table(summary: dict[str, Any]) -> str:
@@ -116,7 +116,8 @@ def threshold_table(summary: dict[str, Any]) -> str:
             "unmet_demand_within_threshold", "unmet_no_surgery_in_reach",
             "unmet_surgeries_full", "misplaced_capacity"))
         + "</tr>" for t, v in rows.items())
-    return ("<table><thead><tr><th>Threshold (minutes)</th><th>Unmet (patients)</th>"
+    return ("<p class='note'>How much the answer depends on the travel threshold:</p>"
+            "<table><thead><tr><th>Threshold (minutes)</th><th>Unmet (patients)</th>"
             "<th>No surgery in reach</th><th>Surgeries full</th><th>Capacity in the wrong "
             "place</th></tr></thead><tbody>" + body + "</tbody></table>")
 
