@@ -22,7 +22,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from estates.errors import InputError
-from estates.io import sniff
+from estates.io import coords, sniff
 from estates.io.housing_cells import decimal_style
 from estates.io.housing_rows import build_out, read_row
 from estates.io.housing_terms import (
@@ -339,13 +339,13 @@ def _bng_points(sites: list[SiteRow]) -> tuple[np.ndarray, np.ndarray]:
     ys = np.array([s.located.y for s in sites], dtype=float)
     wgs = np.array([s.located.kind == "wgs84" for s in sites], dtype=bool)
     if wgs.any():
-        xs[wgs], ys[wgs] = sniff.wgs84_to_bng(xs[wgs], ys[wgs])
+        xs[wgs], ys[wgs] = coords.wgs84_to_bng(xs[wgs], ys[wgs])
     return xs, ys
 
 
 def _far_from_the_rest(sites: list[SiteRow], limit_km: float | None,
                        extent: tuple[float, float, float, float] | None = None
-                       ) -> tuple[dict[int, str], dict[int, sniff.Located]]:
+                       ) -> tuple[dict[int, str], dict[int, coords.Located]]:
     """Rows whose point is implausibly far from the file's other sites.
 
     A council's sites lie within its area; a point hundreds of km away is almost always a
@@ -369,16 +369,16 @@ def _far_from_the_rest(sites: list[SiteRow], limit_km: float | None,
     points = np.column_stack([xs, ys])
     nearest_km = cKDTree(points).query(points, k=2)[0][:, 1] / 1000.0
     rejects: dict[int, str] = {}
-    swaps: dict[int, sniff.Located] = {}
+    swaps: dict[int, coords.Located] = {}
     for i, s in enumerate(sites):
         if dist_km[i] <= threshold or nearest_km[i] <= limit_km:
             continue
         if extent is not None and (extent[0] <= xs[i] <= extent[2]
                                    and extent[1] <= ys[i] <= extent[3]):
             continue
-        if (s.located.kind == "bng" and sniff.in_bng_england(ys[i], xs[i])
+        if (s.located.kind == "bng" and coords.in_bng_england(ys[i], xs[i])
                 and math.hypot(ys[i] - cx, xs[i] - cy) / 1000.0 <= threshold):
-            swaps[s.row] = sniff.Located("bng", ys[i], xs[i], "easting and northing swapped "
+            swaps[s.row] = coords.Located("bng", ys[i], xs[i], "easting and northing swapped "
                                          "(the swapped point lies among the other sites)")
             continue
         rejects[s.row] = (
@@ -401,10 +401,10 @@ def _frames(sites: list[SiteRow]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     ys = np.array([s.located.y for s in sites], dtype=float)
     if bng.any():
         east[bng], north[bng] = xs[bng], ys[bng]
-        lon[bng], lat[bng] = sniff.bng_to_wgs84(xs[bng], ys[bng])
+        lon[bng], lat[bng] = coords.bng_to_wgs84(xs[bng], ys[bng])
     if (~bng).any():
         lon[~bng], lat[~bng] = xs[~bng], ys[~bng]
-        east[~bng], north[~bng] = sniff.wgs84_to_bng(xs[~bng], ys[~bng])
+        east[~bng], north[~bng] = coords.wgs84_to_bng(xs[~bng], ys[~bng])
     refs = [s.site_ref for s in sites]
     frame = pd.DataFrame({
         "row": pd.Series([s.row for s in sites], dtype="int64"),

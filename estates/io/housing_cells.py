@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from estates.io import sniff
+from estates.io import coords, sniff
 from estates.io.housing_terms import ReadContext
 
 # "45 lapsed.", "12 (outline)": a count followed by words in a dwellings cell.
@@ -77,10 +77,10 @@ def _fit(cells: list[str], ctx: ReadContext) -> tuple[int, int]:
             x = sniff.parse_number(ta, decimal_comma=ctx.decimal_comma)
             y = sniff.parse_number(tb, decimal_comma=ctx.decimal_comma)
             ok = x is not None and y is not None and (
-                sniff.decide_point(x, y, role=role) is not None)
+                coords.decide_point(x, y, role=role) is not None)
             bad, good = (bad, good + 2) if ok else (bad + 2, good)
     if "point" in cols and cells[cols["point"].index]:
-        ok = sniff.parse_wkt_point(cells[cols["point"].index]) is not None
+        ok = coords.parse_wkt_point(cells[cols["point"].index]) is not None
         bad, good = (bad, good + 2) if ok else (bad + 2, good)
     numeric = [cols[f].index for f in (*ctx.dwellings_order, "hectares", "build_rate")
                if f in cols]

@@ -7,7 +7,7 @@ import math
 import re
 
 from estates.errors import InputError
-from estates.io import sniff
+from estates.io import coords, sniff
 from estates.io.housing_cells import LEADING_COUNT, align, count_value
 from estates.io.housing_terms import (
     COUNT_IN_TEXT,
@@ -81,7 +81,7 @@ def read_row(number: int, raw: list[str], header: list[str], ctx: ReadContext) -
                    description, trajectory, source)
 
 
-def _locate(number: int, cells: list[str], ctx: ReadContext) -> sniff.Located | str:
+def _locate(number: int, cells: list[str], ctx: ReadContext) -> coords.Located | str:
     """Decide a row's point from whichever location columns it has filled in."""
     attempts: list[tuple[str, str, str, str]] = []  # role, text a, text b, columns
     cols = ctx.columns
@@ -102,7 +102,7 @@ def _locate(number: int, cells: list[str], ctx: ReadContext) -> sniff.Located | 
             problems.append(f"columns {where} hold {ta!r}, {tb!r}, which are not a pair of "
                             "numbers")
             continue
-        found = sniff.decide_point(a, b, role=role)
+        found = coords.decide_point(a, b, role=role)
         if found is None:
             problems.append(f"coordinates {ta}, {tb} in columns {where} are not in England as "
                             "BNG metres or WGS84 degrees, even swapped: correct them")
@@ -111,12 +111,12 @@ def _locate(number: int, cells: list[str], ctx: ReadContext) -> sniff.Located | 
     if "point" in cols:
         text = cells[cols["point"].index]
         if text:
-            xy = sniff.parse_wkt_point(text)
+            xy = coords.parse_wkt_point(text)
             if xy is None:
                 problems.append(f"column {cols['point'].header!r} value {text[:60]!r} is not a "
                                 "WKT POINT(x y)")
             else:
-                found = sniff.decide_point(xy[0], xy[1], role="xy")
+                found = coords.decide_point(xy[0], xy[1], role="xy")
                 if found is None:
                     problems.append(f"point {text[:60]!r} in column {cols['point'].header!r} "
                                     "is not in England as WGS84 degrees or BNG metres")
@@ -131,12 +131,12 @@ def _locate(number: int, cells: list[str], ctx: ReadContext) -> sniff.Located | 
             "northing (or latitude and longitude)")
 
 
-def _note_point(number: int, found: sniff.Located, role: str, where: str, cells: list[str],
-                ctx: ReadContext) -> sniff.Located:
+def _note_point(number: int, found: coords.Located, role: str, where: str, cells: list[str],
+                ctx: ReadContext) -> coords.Located:
     if found.fix:
         ctx.fixes[f"{found.fix} in columns {where} (fixed)"].append(number)
     label = _cell(cells, ctx, "crs")
-    claim = sniff.crs_claim(label)
+    claim = coords.crs_claim(label)
     expected = claim or ("bng" if role == "xy" else "wgs84")
     if found.kind != expected:
         said = (f"the CRS column says {label!r}" if claim else

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from estates.errors import InputError
-from estates.io import sniff
+from estates.io import coords, sniff
 
 # Field -> normalised header synonyms, most preferred first (see sniff.normalise_header).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -199,7 +199,7 @@ class SiteRow:
     row: int
     site_ref: str
     name: str
-    located: sniff.Located
+    located: coords.Located
     dwellings: float
     housing_type: str
     housing_type_inferred: bool

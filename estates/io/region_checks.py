@@ -12,7 +12,7 @@ import numpy as np
 from pyproj import CRS as ProjCRS
 
 from estates.errors import ProblemList
-from estates.io.sniff import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
+from estates.io.coords import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
 
 #: The most cells a region's raster may declare (README, "Limits"): 100 million is a 100 km
 #: square at 10 m, about 400 MB as float32. A 1.8 MB file declaring 200,000 x 200,000 cells

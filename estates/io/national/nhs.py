@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from estates.errors import InputError
-from estates.io import sniff
+from estates.io import coords, sniff
 from estates.io.national.common import (
     NationalImport,
     dedupe,
@@ -45,9 +45,9 @@ def _grid_reference(row: list[str], col: dict[str, int]) -> dict[str, float]:
     if "lat" not in col or "lon" not in col:
         return {}
     lat, lon = parse_number(row[col["lat"]]), parse_number(row[col["lon"]])
-    if lat is None or lon is None or not sniff.in_wgs84_england(lat, lon):
+    if lat is None or lon is None or not coords.in_wgs84_england(lat, lon):
         return {"easting": float("nan"), "northing": float("nan")}
-    east, north = sniff.wgs84_to_bng([lon], [lat])
+    east, north = coords.wgs84_to_bng([lon], [lat])
     return {"easting": float(east[0]), "northing": float(north[0])}
 
 

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from estates.errors import InputError
-from estates.io import sniff
+from estates.io import coords
 from estates.io.national.common import (
     NationalImport,
     dedupe,
@@ -60,14 +60,14 @@ def read_postcodes(source: str | Path | bytes, *, filename: str | None = None
         pcd = row[col["pcd"]]
         if grid:
             e, nn = parse_number(row[col["e"]]), parse_number(row[col["n"]])
-            if e is None or nn is None or not sniff.in_bng_england(e, nn):
+            if e is None or nn is None or not coords.in_bng_england(e, nn):
                 rejected.append((i, f"postcode {pcd!r} has no grid reference in England "
                                     f"({table.header[col['e']]} {row[col['e']]!r}, "
                                     f"{table.header[col['n']]} {row[col['n']]!r})"))
                 continue
         else:
             lat, lon = parse_number(row[col["lat"]]), parse_number(row[col["lon"]])
-            if lat is None or lon is None or not sniff.in_wgs84_england(lat, lon):
+            if lat is None or lon is None or not coords.in_wgs84_england(lat, lon):
                 rejected.append((i, f"postcode {pcd!r} has no location in England (lat "
                                     f"{row[col['lat']]!r}, long {row[col['lon']]!r})"))
                 continue
@@ -75,7 +75,7 @@ def read_postcodes(source: str | Path | bytes, *, filename: str | None = None
         records.append({"postcode": normalise_postcode(pcd), "easting": e, "northing": nn,
                         "_row": i})
     if not grid and records:
-        east, north = sniff.wgs84_to_bng([float(r["northing"]) for r in records],
+        east, north = coords.wgs84_to_bng([float(r["northing"]) for r in records],
                                          [float(r["easting"]) for r in records])
         for rec, x, y in zip(records, east, north, strict=True):
             rec["easting"], rec["northing"] = float(x), float(y)
@@ -120,11 +120,11 @@ def _coords(row: list[str], col: dict[str, int]) -> tuple[float, float] | None:
             x, y = parse_number(row[col[a]]), parse_number(row[col[b]])
             if x is None or y is None:
                 return None
-            found = sniff.decide_point(x, y, role=role)
+            found = coords.decide_point(x, y, role=role)
             if found is None:
                 return None
             if found.kind == "wgs84":
-                ex, ny = sniff.wgs84_to_bng([found.x], [found.y])
+                ex, ny = coords.wgs84_to_bng([found.x], [found.y])
                 return float(ex[0]), float(ny[0])
             return found.x, found.y
     return float("nan"), float("nan")
