@@ -18,7 +18,7 @@ from estates.report.contributions import contributions_section
 from estates.report.figures import change_text, esc, format_figure
 from estates.report.options_section import access_section, appraisal_section, comparison_section
 from estates.report.svg import catchment_map_svg, demand_chart_svg
-from estates.report.tables import YEAR, assumptions_table, fmt, headline, table
+from estates.report.tables import YEAR, assumptions_table, fmt, headline, patients_text, table
 
 __all__ = ["CSS", "build_report", "catchment_map_svg", "demand_chart_svg", "fmt",
            "headline_block", "in_brief", "table"]
@@ -59,22 +59,17 @@ table.wide{font-size:6.5pt}
 """
 
 
-def _patients(value: Any) -> str:
-    # None is a figure that could not be worked out (capacity unknown): shown as n/a.
-    return "n/a" if value is None else f"{value:,.0f} patients"
-
-
 def headline_block(summary: dict[str, Any]) -> str:
     s = summary
     b, h = s["base_year"], s["horizon_year"]
     figs = [
-        headline("Aggregate capacity", _patients(s["aggregate_capacity"]),
+        headline("Aggregate capacity", patients_text(s["aggregate_capacity"]),
                  f"What the region's surgeries can serve ({s['capacity_method']} method)."),
         headline(f"Aggregate demand {fy(b)}", f"{s['aggregate_demand_base']:,.0f} patients",
                  "Registered patients now, need-weighted."),
         headline(f"Aggregate demand {fy(h)}", f"{s['aggregate_demand']:,.0f} patients",
                  "Demand at the horizon, with the new homes."),
-        headline(f"Aggregate headroom {fy(h)}", _patients(s["aggregate_headroom"]),
+        headline(f"Aggregate headroom {fy(h)}", patients_text(s["aggregate_headroom"]),
                  "Capacity minus demand across the region: above zero means enough space in total."),
         headline(f"Practices in deficit by {fy(h)}",
                  f"{s['practices_in_deficit']} of "
@@ -91,15 +86,15 @@ def headline_block(summary: dict[str, Any]) -> str:
                  + (f" {s['practices_without_gp_fte']} practice(s) without GP FTE are left out "
                     "of the workforce figure (not counted as zero)."
                     if s.get("practices_without_gp_fte") else "")),
-        headline("Capacity in the wrong place", _patients(s["misplaced_capacity"]),
+        headline("Capacity in the wrong place", patients_text(s["misplaced_capacity"]),
                  f"Demand whose surgeries within {s['threshold_minutes']:g} minutes by "
                  f"{s['travel_mode'].replace('_', ' ')} are full, while spare space exists "
                  "elsewhere."),
-        headline("No surgery in reach", _patients(s.get("unmet_no_surgery_in_reach")),
+        headline("No surgery in reach", patients_text(s.get("unmet_no_surgery_in_reach")),
                  f"Demand in zones with no surgery at all within {s['threshold_minutes']:g} "
                  "minutes: an access gap, not misplaced space. With the "
-                 f"{_patients(s.get('unmet_surgeries_full'))} whose surgeries are full it makes "
-                 f"the {_patients(s.get('unmet_demand_within_threshold'))} unmet within the "
+                 f"{patients_text(s.get('unmet_surgeries_full'))} whose surgeries are full it makes "
+                 f"the {patients_text(s.get('unmet_demand_within_threshold'))} unmet within the "
                  "threshold."),
     ]
     return "<div class='figs'>" + "".join(figs) + "</div>" + threshold_table(s)

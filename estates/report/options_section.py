@@ -10,14 +10,9 @@ import numpy as np
 import pandas as pd
 
 from estates.report.figures import change_text, esc
-from estates.report.tables import headline, table_html
+from estates.report.tables import headline, patients_text, table_html
 from estates.report.wording import describe_changes
 from estates.report.zone_shading import zone_legend_items
-
-
-def _patients(value: Any) -> str:
-    # None is a figure that could not be worked out (capacity unknown): shown as n/a.
-    return "n/a" if value is None else f"{value:,.0f} patients"
 
 
 def _money(value: Any) -> str:
@@ -120,8 +115,8 @@ def comparison_section(comparison: Any, scenario: Any = None, region: Any = None
         headline("Unmet demand within reach",
                  "n/a" if s["unmet_demand_reduced"] is None
                  else f"{s['unmet_demand_reduced']:,.0f} fewer",
-                 f"{_patients(s['unmet_demand_base'])} before, "
-                 f"{_patients(s['unmet_demand_option'])} after "
+                 f"{patients_text(s['unmet_demand_base'])} before, "
+                 f"{patients_text(s['unmet_demand_option'])} after "
                  "(patients no surgery with space can serve within the threshold)."),
         headline("Capital cost", _money(s["capital_cost_gbp"]),
                  f"{s['m2_added']:,.0f} m²; " + (

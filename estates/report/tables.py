@@ -83,3 +83,8 @@ def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Digits]], 
                css: str = "") -> str:
     """``table`` under a name that does not clash with local variables."""
     return table(frame, columns, css=css)
+
+
+def patients_text(value: Any) -> str:
+    """A figure in patients, or "n/a" where it could not be worked out (None: capacity unknown)."""
+    return "n/a" if value is None else f"{value:,.0f} patients"
